@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Installs what Armoricore needs on a Debian 12 machine and starts the services its tests use.
+# Every step is idempotent: it checks before it installs or starts anything.
+#
+#   deploy/bootstrap.sh build-deps     packages needed to build the binary
+#   deploy/bootstrap.sh test-deps      + the real services the tests run against
+#   deploy/bootstrap.sh services       start PostgreSQL and moto S3 for the tests (env in .services/env)
+#   deploy/bootstrap.sh stop-services  stop what `services` started
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$ROOT/.services"
+PG_VERSION=15
+PG_PORT="${ARMORICORE_TEST_PG_PORT:-5432}"
+S3_PORT="${ARMORICORE_TEST_S3_PORT:-5000}"
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$APT_UPDATED" = 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pip_install() {
+  # $1: module to import, rest: pip requirement specs
+  local module="$1"; shift
+  python3 -c "import $module" 2>/dev/null && return 0
+  log "pip installing $*"
+  python3 -m pip install -q "$@"
+}
+
+build_deps() {
+  command -v cargo >/dev/null || { log "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
+  apt_install build-essential pkg-config ca-certificates
+}
+
+test_deps() {
+  build_deps
+  apt_install nats-server "postgresql-$PG_VERSION" postgresql-client
+  pip_install moto 'moto[server]>=5'
+  python3 -c "import flask, flask_cors" 2>/dev/null || python3 -m pip install -q 'moto[server]>=5'
+  command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+}
+
+wait_port() {
+  # $1 port, $2 what
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
+    sleep 0.1
+  done
+  log "$2 did not open port $1"; return 1
+}
+
+start_postgres() {
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$PG_VERSION main"; then
+    log "creating PostgreSQL cluster $PG_VERSION/main"
+    as_root pg_createcluster "$PG_VERSION" main -p "$PG_PORT" >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $4}' | grep -q online; then
+    log "starting PostgreSQL $PG_VERSION"
+    as_root pg_ctlcluster "$PG_VERSION" main start
+  fi
+  local port
+  port=$(pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $3}')
+  PG_PORT="$port"
+  wait_port "$PG_PORT" PostgreSQL
+  as_root su postgres -c "psql -p $PG_PORT -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='armoricore'\"" | grep -q 1 ||
+    as_root su postgres -c "psql -p $PG_PORT -qc \"CREATE ROLE armoricore LOGIN PASSWORD 'armoricore' CREATEDB\""
+  as_root su postgres -c "psql -p $PG_PORT -qtAc \"SELECT 1 FROM pg_database WHERE datname='armoricore_test'\"" | grep -q 1 ||
+    as_root su postgres -c "psql -p $PG_PORT -qc \"CREATE DATABASE armoricore_test OWNER armoricore\""
+}
+
+start_moto() {
+  mkdir -p "$STATE"
+  if [ -f "$STATE/moto.pid" ] && kill -0 "$(cat "$STATE/moto.pid")" 2>/dev/null; then
+    return 0
+  fi
+  log "starting moto S3 on 127.0.0.1:$S3_PORT"
+  nohup moto_server -H 127.0.0.1 -p "$S3_PORT" >"$STATE/moto.log" 2>&1 &
+  echo $! >"$STATE/moto.pid"
+  wait_port "$S3_PORT" "moto S3"
+}
+
+services() {
+  start_postgres
+  start_moto
+  mkdir -p "$STATE"
+  cat >"$STATE/env" <<ENV
+export ARMORICORE_TEST_DATABASE_URL=postgres://armoricore:armoricore@127.0.0.1:$PG_PORT/armoricore_test
+export ARMORICORE_TEST_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+export ARMORICORE_REQUIRE_SERVICES=1
+ENV
+  log "services up; environment in .services/env"
+}
+
+stop_services() {
+  if [ -f "$STATE/moto.pid" ]; then
+    kill "$(cat "$STATE/moto.pid")" 2>/dev/null || true
+    rm -f "$STATE/moto.pid"
+  fi
+}
+
+case "${1:-}" in
+  build-deps) build_deps ;;
+  test-deps) test_deps ;;
+  services) services ;;
+  stop-services) stop_services ;;
+  *) echo "usage: $0 build-deps|test-deps|services|stop-services" >&2; exit 2 ;;
+esac
