@@ -1,0 +1,16 @@
+-- Uploaded media and the state of their processing.
+CREATE TABLE media_assets (
+    id           TEXT PRIMARY KEY NOT NULL,
+    user_id      TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('uploaded', 'processing', 'ready', 'failed')),
+    source       TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    file_size    INTEGER NOT NULL CHECK (file_size >= 0),
+    outputs      TEXT CHECK (outputs IS NULL OR json_valid(outputs)),
+    duration_ms  INTEGER CHECK (duration_ms IS NULL OR duration_ms >= 0),
+    error        TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX media_assets_user_id ON media_assets (user_id);
