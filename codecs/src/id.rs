@@ -92,7 +92,13 @@ mod tests {
 
     #[test]
     fn accepts_uuid_numeric_and_prefixed_ids() {
-        for ok in ["6f1c2b9e-4d1a-4c55-9d8e-0a2b3c4d5e6f", "42", "user_7", "a@b.c", "org:1"] {
+        for ok in [
+            "6f1c2b9e-4d1a-4c55-9d8e-0a2b3c4d5e6f",
+            "42",
+            "user_7",
+            "a@b.c",
+            "org:1",
+        ] {
             assert!(ResourceId::new(ok).is_ok(), "{ok}");
         }
     }

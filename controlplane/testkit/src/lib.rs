@@ -59,15 +59,19 @@ pub fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
     false
 }
 
-fn find_binary(name: &str, extra_dirs: &[&str]) -> Option<PathBuf> {
+fn nats_binary() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("NATS_SERVER_BIN") {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
-        .chain(extra_dirs.iter().map(PathBuf::from))
-        .map(|dir| dir.join(name))
+        .chain(["/usr/sbin".into(), "/usr/local/bin".into()])
+        .map(|dir| dir.join("nats-server"))
         .find(|p| p.is_file())
 }
 
-/// A real JetStream-enabled NATS server for one test.
+/// A real JetStream-enabled NATS server for one test: 127.0.0.1, a free port, a private
+/// store directory (its log is `nats-server.log` there), killed on drop.
 pub struct NatsServer {
     binary: PathBuf,
     port: u16,
@@ -77,21 +81,30 @@ pub struct NatsServer {
 
 impl NatsServer {
     /// Starts a server, or returns `None` after [`skip_or_fail`] when `nats-server` is not
-    /// installed.
+    /// installed (`NATS_SERVER_BIN` overrides the search of `PATH` and `/usr/sbin`).
     pub fn start() -> Option<NatsServer> {
-        let Some(binary) = find_binary("nats-server", &["/usr/sbin", "/usr/local/bin"]) else {
+        let Some(binary) = nats_binary() else {
             skip_or_fail("nats-server is not installed (deploy/bootstrap.sh test-deps)");
             return None;
         };
         let store = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut server = NatsServer {
             binary,
-            port: free_port(),
+            port: 0,
             store,
             child: None,
         };
-        server.restart();
-        Some(server)
+        // The free port can be taken between our probe and the server's bind: retry.
+        for _ in 0..5 {
+            server.port = free_port();
+            if server.spawn() {
+                return Some(server);
+            }
+        }
+        panic!(
+            "nats-server did not start after 5 attempts; see {}/nats-server.log",
+            server.store.path().display()
+        );
     }
 
     /// `nats://127.0.0.1:<port>`.
@@ -109,7 +122,7 @@ impl NatsServer {
         self.store.path()
     }
 
-    /// Kills the server with SIGKILL (nothing flushed beyond what the server already wrote).
+    /// Kills the server with SIGKILL and waits for it to exit.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
@@ -117,25 +130,53 @@ impl NatsServer {
         }
     }
 
-    /// (Re)starts the server on the same port and store directory and waits for it.
+    /// Starts the server again on the same port and store directory.
     pub fn restart(&mut self) {
         self.kill();
+        for _ in 0..50 {
+            if self.spawn() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("nats-server did not restart on port {}", self.port);
+    }
+
+    /// Spawns the process and waits until it accepts; false if it exited (port taken).
+    fn spawn(&mut self) -> bool {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.store.path().join("nats-server.log"))
+            .unwrap_or_else(|e| panic!("nats-server log file: {e}"));
         let child = Command::new(&self.binary)
             .args(["-js", "-a", "127.0.0.1", "-p"])
             .arg(self.port.to_string())
             .arg("-sd")
             .arg(self.store.path())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.binary.display()));
         self.child = Some(child);
         let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        assert!(
-            wait_for_port(addr, Duration::from_secs(10)),
-            "nats-server did not open port {}",
-            self.port
-        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let exited = self
+                .child
+                .as_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if exited {
+                self.child = None;
+                return false;
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.kill();
+        false
     }
 }
 

@@ -130,7 +130,8 @@ fn every_missing_required_payload_field_is_named() {
 
 #[test]
 fn missing_envelope_fields_are_named_or_filled() {
-    let body = json!({"event_type": "media.failed", "payload": example_payload(EventType::MediaFailed)});
+    let body =
+        json!({"event_type": "media.failed", "payload": example_payload(EventType::MediaFailed)});
     let bytes = serde_json::to_vec(&body).unwrap();
     assert_eq!(
         Event::decode(&bytes),
@@ -188,8 +189,11 @@ fn unknown_event_types_and_non_json_are_rejected() {
 
 #[test]
 fn deterministic_ids_repeat_for_the_same_key_only() {
-    let payload =
-        Payload::decode(EventType::MediaFailed, &example_payload(EventType::MediaFailed)).unwrap();
+    let payload = Payload::decode(
+        EventType::MediaFailed,
+        &example_payload(EventType::MediaFailed),
+    )
+    .unwrap();
     let a = Event::deterministic("p", payload.clone(), "m-1");
     let b = Event::deterministic("p", payload.clone(), "m-1");
     let c = Event::deterministic("p", payload, "m-2");

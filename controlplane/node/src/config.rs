@@ -1,0 +1,518 @@
+//! Configuration: the raw environment and the resolved, validated settings.
+//!
+//! [`RawConfig`] is what the environment says, as strings; [`Config`] is what the node runs
+//! with, every default applied and every value checked. Only [`Config`] travels past start-up.
+//! A bad value stops the node with a [`ConfigError`] naming the variable and what it expected.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::secrets::Secret;
+
+/// A variable that could not be used, and why.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("{variable}={value:?}: {problem}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// Its value as given (secrets are elided).
+    pub value: String,
+    /// What was expected instead.
+    pub problem: String,
+}
+
+/// The environment, as read: variable name → value. Built from the process environment
+/// by [`RawConfig::from_env`], or from any map in tests.
+#[derive(Debug, Clone, Default)]
+pub struct RawConfig(BTreeMap<String, String>);
+
+impl RawConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Self {
+        RawConfig(std::env::vars().collect())
+    }
+
+    /// Builds a raw configuration from explicit pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        RawConfig(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    /// A variable's value; empty values count as unset.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| invalid(name, v, format!("expected {expected}"))),
+        }
+    }
+
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(false),
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+            Some(v) => Err(invalid(
+                name,
+                &v,
+                "expected 1/0, true/false, yes/no or on/off",
+            )),
+        }
+    }
+
+    fn file(&self, name: &'static str) -> Result<Option<PathBuf>, ConfigError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if std::path::Path::new(v).is_file() => Ok(Some(PathBuf::from(v))),
+            Some(v) => Err(invalid(name, v, "no readable file at that path")),
+        }
+    }
+}
+
+fn invalid(variable: &'static str, value: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        value: value.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Which signing scheme tokens use; pinned by configuration, never taken from a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwtKeySource {
+    /// HS256 with a secret from `JWT_SECRET`.
+    Secret(Secret),
+    /// HS256 with the secret kept in the data dir (embedded default, created once).
+    DataDirSecret,
+    /// RS256 or ES256 with a public key file (and optionally a private one for minting).
+    PublicKey {
+        /// `RS256` or `ES256`.
+        algorithm: String,
+        /// PEM public key used to verify.
+        public_key_file: PathBuf,
+        /// PEM private key used by `armoricore token` to mint.
+        private_key_file: Option<PathBuf>,
+    },
+}
+
+/// Token settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtConfig {
+    /// Where keys come from and which algorithm is pinned.
+    pub keys: JwtKeySource,
+    /// Required `iss`, when set.
+    pub issuer: Option<String>,
+    /// Required `aud`, when set.
+    pub audience: Option<String>,
+}
+
+/// Provider settings for the notification worker; checked for shape here, used by the worker.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderSettings {
+    /// `SMTP_URL` in lettre's URL form.
+    pub smtp_url: Option<String>,
+    /// `SMTP_FROM` address.
+    pub smtp_from: Option<String>,
+    /// `FCM_SERVICE_ACCOUNT_FILE`.
+    pub fcm_service_account_file: Option<PathBuf>,
+    /// `FCM_ENDPOINT` base URL.
+    pub fcm_endpoint: Option<String>,
+    /// `APNS_KEY_FILE`.
+    pub apns_key_file: Option<PathBuf>,
+    /// `APNS_KEY_ID`.
+    pub apns_key_id: Option<String>,
+    /// `APNS_TEAM_ID`.
+    pub apns_team_id: Option<String>,
+    /// `APNS_TOPIC`.
+    pub apns_topic: Option<String>,
+    /// `APNS_ENDPOINT` base URL.
+    pub apns_endpoint: Option<String>,
+}
+
+/// The resolved configuration the node runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP listener binds (`ARMORICORE_BIND`, default `0.0.0.0`).
+    pub bind: IpAddr,
+    /// Port of HTTP and WebSocket (`PORT`, default 4000; 0 picks a free port).
+    pub port: u16,
+    /// Where embedded parts keep their files (`ARMORICORE_DATA_DIR`, default `./data`).
+    pub data_dir: PathBuf,
+    /// `MESSAGE_BUS_URL`: unset for the in-process bus.
+    pub bus_url: Option<String>,
+    /// `MESSAGE_BUS_PREFIX`: prepended to every subject.
+    pub bus_subject_prefix: String,
+    /// `DATABASE_URL`: unset for SQLite in the data dir.
+    pub database_url: Option<String>,
+    /// Object storage: local directory or S3, resolved by `objstore` from `OBJECT_STORE_URL`,
+    /// `S3_ENDPOINT` and `AWS_*`.
+    pub object_store: objstore::ObjectStoreConfig,
+    /// Token settings.
+    pub jwt: JwtConfig,
+    /// `ARMORICORE_API_KEY`: unset means a key kept in the data dir.
+    pub api_key: Option<Secret>,
+    /// `DATAPLANE_CORES`: shards to run (default: every core).
+    pub dataplane_cores: usize,
+    /// `MEDIA_MAX_JOBS`: concurrent media jobs per node.
+    pub media_max_jobs: usize,
+    /// `MEDIA_SOURCE_ALLOW_PRIVATE`: let media sources resolve to private addresses.
+    pub media_source_allow_private: bool,
+    /// Notification providers.
+    pub providers: ProviderSettings,
+    /// `LOG_FORMAT`: `human` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `SHUTDOWN_GRACE_SECS`: how long a stop waits for requests in flight (default 10 s).
+    pub shutdown_grace: Duration,
+}
+
+impl Config {
+    /// Whether every part runs embedded (no external bus or database).
+    pub fn is_embedded(&self) -> bool {
+        self.bus_url.is_none() && self.database_url.is_none()
+    }
+
+    /// Resolves and validates `raw`.
+    pub fn resolve(raw: &RawConfig) -> Result<Config, ConfigError> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let dataplane_cores = raw.parse("DATAPLANE_CORES", cores, "a whole number of cores")?;
+        if dataplane_cores == 0 || dataplane_cores > cores {
+            return Err(invalid(
+                "DATAPLANE_CORES",
+                &dataplane_cores.to_string(),
+                format!("expected 1 to {cores} (the cores of this machine)"),
+            ));
+        }
+        let media_max_jobs = raw.parse("MEDIA_MAX_JOBS", cores.max(1), "a whole number")?;
+        if media_max_jobs == 0 {
+            return Err(invalid("MEDIA_MAX_JOBS", "0", "expected at least 1"));
+        }
+
+        let bus_url = raw.get("MESSAGE_BUS_URL").map(str::to_string);
+        if let Some(url) = &bus_url
+            && !(url.starts_with("nats://")
+                || url.starts_with("tls://")
+                || url.starts_with("kafka://"))
+        {
+            return Err(invalid(
+                "MESSAGE_BUS_URL",
+                url,
+                "expected nats://host:port (or kafka://…), or unset for the in-process bus",
+            ));
+        }
+        let bus_subject_prefix = raw.get("MESSAGE_BUS_PREFIX").unwrap_or("").to_string();
+        if bus_subject_prefix
+            .chars()
+            .any(|c| c.is_whitespace() || c == '*' || c == '>')
+            || (!bus_subject_prefix.is_empty() && !bus_subject_prefix.ends_with('.'))
+        {
+            return Err(invalid(
+                "MESSAGE_BUS_PREFIX",
+                &bus_subject_prefix,
+                "expected tokens ending in `.` (like `prod.`), without spaces or wildcards",
+            ));
+        }
+
+        let database_url = raw.get("DATABASE_URL").map(str::to_string);
+        if let Some(url) = &database_url
+            && !["postgres://", "postgresql://", "sqlite:"]
+                .iter()
+                .any(|s| url.starts_with(s))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                &elide_password(url),
+                "expected postgres://user:pass@host/db or sqlite:path, or unset for SQLite in the data dir",
+            ));
+        }
+
+        let data_dir = PathBuf::from(raw.get("ARMORICORE_DATA_DIR").unwrap_or("./data"));
+        let object_store_env =
+            objstore::ObjectStoreEnv::from_lookup(|name| raw.get(name).map(str::to_string));
+        let object_store =
+            objstore::ObjectStoreConfig::from_env_values(&object_store_env, &data_dir).map_err(
+                |e| {
+                    let variable = e.variable().unwrap_or("OBJECT_STORE_URL");
+                    let value = match variable {
+                        "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN" => "<secret>",
+                        other => raw.get(other).unwrap_or(""),
+                    };
+                    invalid(variable, value, e.to_string())
+                },
+            )?;
+
+        let bind = raw.parse(
+            "ARMORICORE_BIND",
+            IpAddr::from([0, 0, 0, 0]),
+            "an IP address",
+        )?;
+        let log_format = match raw
+            .get("LOG_FORMAT")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("human") | Some("text") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("LOG_FORMAT", other, "expected human or json")),
+        };
+
+        Ok(Config {
+            bind,
+            port: raw.parse("PORT", 4000, "a port number 0-65535")?,
+            data_dir,
+            bus_url,
+            bus_subject_prefix,
+            database_url,
+            object_store,
+            jwt: resolve_jwt(raw)?,
+            api_key: resolve_api_key(raw)?,
+            dataplane_cores,
+            media_max_jobs,
+            media_source_allow_private: raw.flag("MEDIA_SOURCE_ALLOW_PRIVATE")?,
+            providers: resolve_providers(raw)?,
+            log_format,
+            shutdown_grace: Duration::from_secs(raw.parse(
+                "SHUTDOWN_GRACE_SECS",
+                10,
+                "a whole number of seconds",
+            )?),
+        })
+    }
+}
+
+fn resolve_jwt(raw: &RawConfig) -> Result<JwtConfig, ConfigError> {
+    let algorithm = raw
+        .get("JWT_ALGORITHM")
+        .map(str::to_ascii_uppercase)
+        .unwrap_or_else(|| "HS256".into());
+    let public_key_file = raw.file("JWT_PUBLIC_KEY_FILE")?;
+    let private_key_file = raw.file("JWT_PRIVATE_KEY_FILE")?;
+    let keys = match (algorithm.as_str(), raw.get("JWT_SECRET"), public_key_file) {
+        ("HS256", Some(secret), _) => {
+            if secret.len() < 32 {
+                return Err(invalid(
+                    "JWT_SECRET",
+                    "<secret>",
+                    "expected at least 32 bytes for HS256",
+                ));
+            }
+            JwtKeySource::Secret(Secret::new(secret))
+        }
+        ("HS256", None, _) => JwtKeySource::DataDirSecret,
+        ("RS256" | "ES256", _, Some(public_key_file)) => JwtKeySource::PublicKey {
+            algorithm,
+            public_key_file,
+            private_key_file,
+        },
+        ("RS256" | "ES256", _, None) => {
+            return Err(invalid(
+                "JWT_PUBLIC_KEY_FILE",
+                "",
+                format!("JWT_ALGORITHM={algorithm} needs a PEM public key file"),
+            ));
+        }
+        (other, _, _) => {
+            return Err(invalid(
+                "JWT_ALGORITHM",
+                other,
+                "expected HS256, RS256 or ES256",
+            ));
+        }
+    };
+    Ok(JwtConfig {
+        keys,
+        issuer: raw.get("JWT_ISSUER").map(str::to_string),
+        audience: raw.get("JWT_AUDIENCE").map(str::to_string),
+    })
+}
+
+fn resolve_api_key(raw: &RawConfig) -> Result<Option<Secret>, ConfigError> {
+    match raw.get("ARMORICORE_API_KEY") {
+        Some(key) if key.len() < 16 => Err(invalid(
+            "ARMORICORE_API_KEY",
+            "<secret>",
+            "expected at least 16 characters",
+        )),
+        other => Ok(other.map(Secret::new)),
+    }
+}
+
+fn resolve_providers(raw: &RawConfig) -> Result<ProviderSettings, ConfigError> {
+    let url = |name: &'static str| -> Result<Option<String>, ConfigError> {
+        match raw.get(name) {
+            Some(v) if !(v.starts_with("http://") || v.starts_with("https://")) => {
+                Err(invalid(name, v, "expected an http(s):// base URL"))
+            }
+            other => Ok(other.map(str::to_string)),
+        }
+    };
+    let smtp_url = raw.get("SMTP_URL").map(str::to_string);
+    if let Some(v) = &smtp_url
+        && !(v.starts_with("smtp://") || v.starts_with("smtps://"))
+    {
+        return Err(invalid(
+            "SMTP_URL",
+            &elide_password(v),
+            "expected smtp://… or smtps://… (lettre's URL form)",
+        ));
+    }
+    Ok(ProviderSettings {
+        smtp_url,
+        smtp_from: raw.get("SMTP_FROM").map(str::to_string),
+        fcm_service_account_file: raw.file("FCM_SERVICE_ACCOUNT_FILE")?,
+        fcm_endpoint: url("FCM_ENDPOINT")?,
+        apns_key_file: raw.file("APNS_KEY_FILE")?,
+        apns_key_id: raw.get("APNS_KEY_ID").map(str::to_string),
+        apns_team_id: raw.get("APNS_TEAM_ID").map(str::to_string),
+        apns_topic: raw.get("APNS_TOPIC").map(str::to_string),
+        apns_endpoint: url("APNS_ENDPOINT")?,
+    })
+}
+
+/// Replaces the password of a `scheme://user:password@host` URL with `***`.
+pub fn elide_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::resolve(&RawConfig::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn empty_environment_gives_the_embedded_defaults() {
+        let config = resolve(&[]).unwrap();
+        assert_eq!(config.port, 4000);
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert!(config.is_embedded());
+        assert_eq!(config.jwt.keys, JwtKeySource::DataDirSecret);
+        assert_eq!(config.log_format, LogFormat::Human);
+        assert!(!config.media_source_allow_private);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("PORT", "http"),
+            ("PORT", "70000"),
+            ("DATAPLANE_CORES", "0"),
+            ("DATAPLANE_CORES", "9999"),
+            ("MEDIA_MAX_JOBS", "0"),
+            ("MESSAGE_BUS_URL", "redis://x"),
+            ("MESSAGE_BUS_PREFIX", "no-dot"),
+            ("DATABASE_URL", "mysql://u:hunter2@h/db"),
+            ("OBJECT_STORE_URL", "gs://b"),
+            ("JWT_SECRET", "short"),
+            ("JWT_ALGORITHM", "none"),
+            ("JWT_PUBLIC_KEY_FILE", "/no/such/file.pem"),
+            ("ARMORICORE_API_KEY", "abc"),
+            ("MEDIA_SOURCE_ALLOW_PRIVATE", "maybe"),
+            ("LOG_FORMAT", "xml"),
+            ("FCM_ENDPOINT", "fcm.local"),
+            ("SMTP_URL", "mail.local"),
+            ("ARMORICORE_BIND", "everywhere"),
+        ];
+        for (name, value) in cases {
+            let err = resolve(&[(name, value)]).unwrap_err();
+            assert_eq!(err.variable, *name, "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_and_passwords_never_appear_in_errors() {
+        let err = resolve(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = resolve(&[("JWT_SECRET", "tiny-secret")]).unwrap_err();
+        assert!(!err.to_string().contains("tiny-secret"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_s3_endpoint_is_named_when_s3_is_used() {
+        let err = resolve(&[
+            ("OBJECT_STORE_URL", "s3://media"),
+            ("S3_ENDPOINT", "localhost:9000"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "S3_ENDPOINT", "{err}");
+    }
+
+    #[test]
+    fn asymmetric_algorithms_need_a_key_file() {
+        let err = resolve(&[("JWT_ALGORITHM", "RS256")]).unwrap_err();
+        assert_eq!(err.variable, "JWT_PUBLIC_KEY_FILE");
+    }
+
+    #[test]
+    fn distributed_settings_are_kept() {
+        let config = resolve(&[
+            ("MESSAGE_BUS_URL", "nats://127.0.0.1:4222"),
+            ("DATABASE_URL", "postgres://a:b@127.0.0.1/db"),
+            ("OBJECT_STORE_URL", "s3://media"),
+            ("S3_ENDPOINT", "http://127.0.0.1:5000"),
+            ("AWS_DEFAULT_REGION", "eu-west-3"),
+            ("AWS_ACCESS_KEY_ID", "id"),
+            ("AWS_SECRET_ACCESS_KEY", "key"),
+            ("MESSAGE_BUS_PREFIX", "prod."),
+            ("LOG_FORMAT", "json"),
+            ("PORT", "0"),
+        ])
+        .unwrap();
+        assert!(!config.is_embedded());
+        assert!(matches!(
+            config.object_store.backend,
+            objstore::Backend::S3(_)
+        ));
+        assert_eq!(config.bus_subject_prefix, "prod.");
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.port, 0);
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let config = resolve(&[("MESSAGE_BUS_URL", ""), ("PORT", "")]).unwrap();
+        assert!(config.bus_url.is_none());
+        assert_eq!(config.port, 4000);
+    }
+}

@@ -1,0 +1,27 @@
+//! The `armoricore` control plane: configuration, wiring and the HTTP API.
+//!
+//! # Layout
+//! - [`cli`]: subcommands and flags.
+//! - [`commands`]: what each subcommand does.
+//! - [`config`]: raw environment → resolved, validated [`config::Config`].
+//! - [`secrets`]: redacted secrets and the ones the embedded node keeps in its data dir.
+//! - [`auth`]: JWT keys, minting and verification.
+//! - [`node`]: opens bus, store and object storage, runs migrations, serves HTTP, stops cleanly.
+//! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake).
+//! - [`logging`]: human or JSON log lines.
+//!
+//! # Invariants
+//! - Only the resolved [`config::Config`] travels past start-up; a bad variable stops the
+//!   process before anything is opened, with a message naming it.
+//! - An event accepted by `POST /api/v1/events` or `armoricore publish` has been
+//!   acknowledged by the bus before the caller hears success.
+//! - Secrets never reach logs or error messages.
+
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod http;
+pub mod logging;
+pub mod node;
+pub mod secrets;
