@@ -130,10 +130,8 @@ async fn publish(
 ) -> anyhow::Result<()> {
     let event = build_event(event_type, json, event_id, source)?;
     let answer = match &config.bus_url {
-        Some(url) => {
-            let bus = bus::connect(Some(url), node::bus_config(&config))
-                .await
-                .context("cannot connect to the message bus (MESSAGE_BUS_URL)")?;
+        Some(_) => {
+            let bus = node::connect_bus(&config).await?;
             let ack = bus::publish_event(bus.as_ref(), &event).await?;
             serde_json::json!({
                 "event_id": event.event_id, "event_type": event.event_type,

@@ -8,7 +8,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use anyhow::Context;
+use backon::{ExponentialBuilder, Retryable};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -18,6 +21,31 @@ use crate::cli::Role;
 use crate::config::Config;
 use crate::http;
 use crate::secrets::{self, DataDirSecret, Secret};
+
+/// How long start-up keeps retrying a dependency that does not answer yet.
+pub const STARTUP_RETRY_FOR: Duration = Duration::from_secs(30);
+
+fn startup_backoff() -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(Duration::from_secs(5))
+        .with_jitter()
+        .with_total_delay(Some(STARTUP_RETRY_FOR))
+        .without_max_times()
+}
+
+/// Connects to the configured bus, retrying while it is unreachable.
+pub async fn connect_bus(config: &Config) -> anyhow::Result<Arc<dyn bus::Bus>> {
+    let url = config.bus_url.as_deref();
+    (|| bus::connect(url, bus_config(config)))
+        .retry(startup_backoff())
+        .when(|e| matches!(e, bus::BusError::Connect(_) | bus::BusError::Unavailable(_)))
+        .notify(
+            |e, wait| tracing::warn!(error = %e, ?wait, "message bus not reachable yet; retrying"),
+        )
+        .await
+        .context("cannot connect to the message bus (MESSAGE_BUS_URL)")
+}
 
 /// The parts a node runs on, shared by every request handler and worker.
 pub struct Services {
@@ -43,9 +71,7 @@ impl Services {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
         let store = open_store(&config).await?;
-        let bus = bus::connect(config.bus_url.as_deref(), bus_config(&config))
-            .await
-            .context("cannot connect to the message bus (MESSAGE_BUS_URL)")?;
+        let bus = connect_bus(&config).await?;
         let objects = objstore::Objects::open(&config.object_store)
             .context("cannot open object storage (OBJECT_STORE_URL)")?;
         let api_key = match &config.api_key {
@@ -68,7 +94,11 @@ impl Services {
 
 /// Opens the store and applies pending migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn store::Store>> {
-    let store = store::open(config.database_url.as_deref(), &config.data_dir)
+    let url = config.database_url.as_deref();
+    let store = (|| store::open(url, &config.data_dir))
+        .retry(startup_backoff())
+        .when(store::StoreError::is_retryable)
+        .notify(|e, wait| tracing::warn!(error = %e, ?wait, "database not reachable yet; retrying"))
         .await
         .context("cannot open the database (DATABASE_URL)")?;
     let applied = store

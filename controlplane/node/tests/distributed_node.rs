@@ -108,3 +108,31 @@ async fn node_on_nats_postgres_and_s3_is_healthy_and_publish_is_idempotent() {
     assert!(again.is_err(), "the duplicate was delivered");
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_started_before_nats_waits_for_it() {
+    let Some(mut nats) = testkit::NatsServer::start() else {
+        return;
+    };
+    nats.kill();
+    let dir = tempfile::tempdir().unwrap();
+    let url = nats.url();
+    let config = config(dir.path(), &[("MESSAGE_BUS_URL", url.as_str())]);
+    let starting = tokio::spawn(RunningNode::start(config, Role::All));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !starting.is_finished(),
+        "the node gave up while NATS was down"
+    );
+    nats.restart();
+    let running = tokio::time::timeout(Duration::from_secs(20), starting)
+        .await
+        .expect("the node did not come up after NATS did")
+        .unwrap()
+        .unwrap();
+    let health = request(running.local_addr(), "GET", "/health", &[], "")
+        .await
+        .json();
+    assert_eq!(health["components"]["bus"]["status"], "ok", "{health}");
+    running.stop().await;
+}
