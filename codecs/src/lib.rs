@@ -9,7 +9,11 @@
 //!   [`events::Event`], the decoded pairing of an envelope with its typed payload.
 //! - [`id`]: [`id::ResourceId`], the validated identifier used for users, media, rooms and
 //!   notifications (safe inside object keys and channel topics).
+//! - [`phoenix`]: Phoenix Channels messages in the V1 JSON, V2 JSON and V2 binary formats.
+//! - [`ring`]: records crossing the control-plane ↔ shard rings (payloads by reference).
 //! - [`error`]: [`error::DecodeError`], what went wrong decoding, naming the field.
+//! - [`websocket`]: RFC 6455 server-frame encoding (text/binary/close) into caller-owned
+//!   buffers, so a broadcast frame is built once and shared by every subscriber.
 //!
 //! # Invariants
 //! - Subject names and channel event names are derived from [`events::EventType`] only, so
@@ -21,6 +25,9 @@
 pub mod error;
 pub mod events;
 pub mod id;
+pub mod phoenix;
+pub mod ring;
+pub mod websocket;
 
 pub use error::DecodeError;
 pub use events::{Completion, Envelope, Event, EventType, Payload};

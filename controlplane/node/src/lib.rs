@@ -6,8 +6,11 @@
 //! - [`config`]: raw environment → resolved, validated [`config::Config`].
 //! - [`secrets`]: redacted secrets and the ones the embedded node keeps in its data dir.
 //! - [`auth`]: JWT keys, minting and verification.
-//! - [`node`]: opens bus, store and object storage, runs migrations, serves HTTP, stops cleanly.
-//! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake).
+//! - [`node`]: opens bus, store and object storage, runs migrations, starts the data plane
+//!   and the bridge, stops cleanly.
+//! - [`bridge`]: moves requests and answers between the shards' rings and [`http`].
+//! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake),
+//!   served by the data-plane shards and answered here.
 //! - [`logging`]: human or JSON log lines.
 //!
 //! # Invariants
@@ -18,6 +21,7 @@
 //! - Secrets never reach logs or error messages.
 
 pub mod auth;
+pub mod bridge;
 pub mod cli;
 pub mod commands;
 pub mod config;

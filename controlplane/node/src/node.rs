@@ -12,14 +12,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use backon::{ExponentialBuilder, Retryable};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use dataplane::{DataPlane, DataPlaneConfig};
 use tokio::task::JoinHandle;
 
 use crate::auth::TokenKeys;
+use crate::bridge;
 use crate::cli::Role;
 use crate::config::Config;
-use crate::http;
 use crate::secrets::{self, DataDirSecret, Secret};
 
 /// How long start-up keeps retrying a dependency that does not answer yet.
@@ -119,27 +118,32 @@ pub fn bus_config(config: &Config) -> bus::BusConfig {
     }
 }
 
-/// A node serving HTTP.
+/// A node serving HTTP on its data-plane shards.
 pub struct RunningNode {
     services: Arc<Services>,
-    local_addr: SocketAddr,
-    stop_tx: watch::Sender<bool>,
-    server: JoinHandle<()>,
+    plane: DataPlane,
+    bridge: Vec<JoinHandle<()>>,
 }
 
 impl RunningNode {
-    /// Opens the parts and starts serving on `config.bind:config.port`.
+    /// Opens the parts, starts the bridge and the shards listening on `config.bind:config.port`.
     pub async fn start(config: Config, role: Role) -> anyhow::Result<RunningNode> {
-        let addr = SocketAddr::new(config.bind, config.port);
+        let mut plane_config = DataPlaneConfig::new(
+            SocketAddr::new(config.bind, config.port),
+            config.dataplane_cores,
+        );
+        plane_config.shutdown_grace = config.shutdown_grace;
         let services = Arc::new(Services::open(config, role).await?);
-        let listener = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr} (PORT)"))?;
-        let local_addr = listener.local_addr()?;
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let server = tokio::spawn(http::serve(listener, services.clone(), stop_rx));
+        let (shard_links, control_links) =
+            dataplane::links(plane_config.shards, dataplane::RING_CAPACITY);
+        let bridge = bridge::start(control_links, services.clone());
+        let plane =
+            tokio::task::spawn_blocking(move || DataPlane::start(plane_config, shard_links))
+                .await?
+                .context("cannot start the data plane (PORT, DATAPLANE_CORES)")?;
         tracing::info!(
-            %local_addr,
+            local_addr = %plane.local_addr(),
+            shards = plane.shards(),
             role = role.as_str(),
             bus = services.bus.kind(),
             store = services.store.kind(),
@@ -148,15 +152,14 @@ impl RunningNode {
         );
         Ok(RunningNode {
             services,
-            local_addr,
-            stop_tx,
-            server,
+            plane,
+            bridge,
         })
     }
 
-    /// The address the HTTP listener is bound to.
+    /// The address the shards listen on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.plane.local_addr()
     }
 
     /// The parts this node runs on.
@@ -164,15 +167,22 @@ impl RunningNode {
         &self.services
     }
 
+    /// The running data plane (shard restarts, fault drills).
+    pub fn data_plane(&self) -> &DataPlane {
+        &self.plane
+    }
+
     /// Stops accepting, waits for requests in flight (up to the grace period), returns.
     pub async fn stop(self) {
-        let _ = self.stop_tx.send(true);
-        let grace = self.services.config.shutdown_grace;
-        if tokio::time::timeout(grace + std::time::Duration::from_secs(1), self.server)
+        let plane = self.plane;
+        if tokio::task::spawn_blocking(move || plane.stop())
             .await
             .is_err()
         {
-            tracing::warn!("HTTP server did not stop within the grace period");
+            tracing::error!("the data plane panicked while stopping");
+        }
+        for task in self.bridge {
+            let _ = task.await;
         }
     }
 }

@@ -183,3 +183,20 @@ async fn metrics_count_requests() {
     assert_eq!(missing.status, 404);
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_that_panics_is_restarted_and_the_node_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    node.data_plane().inject_panic(0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while node.data_plane().restarts() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(node.data_plane().restarts(), 1);
+    for _ in 0..20 {
+        let answer = request(node.local_addr(), "GET", "/health", &[], "").await;
+        assert_eq!(answer.status, 200);
+    }
+    node.stop().await;
+}

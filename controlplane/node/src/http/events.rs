@@ -2,26 +2,22 @@
 //!
 //! Needs the API key in `x-api-key` (compared in constant time). The body is a whole
 //! envelope or `{event_type, payload}` (missing `event_id`, `timestamp` and `source` are
-//! filled in), at most [`MAX_BODY_BYTES`]. The payload is checked against its event type;
-//! the event is published and only a bus acknowledgement yields `202` with
-//! `{event_id, event_type, sequence, duplicate}`. Errors: 400 (bad JSON, unknown type, bad
-//! field — the message names it), 401 (no or wrong key), 413 (too large), 503 (bus down).
+//! filled in), at most the shard's body limit (1 MiB; larger bodies get 413 there). The
+//! payload is checked against its event type; the event is published and only a bus
+//! acknowledgement yields `202` with `{event_id, event_type, sequence, duplicate}`.
+//! Errors: 400 (bad JSON, unknown type, bad field — the message names it), 401 (no or wrong
+//! key), 413 (too large), 503 (bus down).
 
 use bytes::Bytes;
 use codecs::Completion;
-use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::response::{Body, json, json_error};
 use crate::node::Services;
 
-/// The largest event body accepted.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
-
 /// Handles one submission.
-pub async fn publish(req: Request<Incoming>, services: &Services) -> Response<Body> {
+pub async fn publish(req: Request<Bytes>, services: &Services) -> Response<Body> {
     let presented = req
         .headers()
         .get("x-api-key")
@@ -31,19 +27,7 @@ pub async fn publish(req: Request<Incoming>, services: &Services) -> Response<Bo
     if presented.is_empty() || !bool::from(presented.ct_eq(expected)) {
         return json_error(StatusCode::UNAUTHORIZED, "missing or wrong x-api-key");
     }
-    let body: Bytes = match Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return json_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("event body larger than {MAX_BODY_BYTES} bytes"),
-            );
-        }
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("cannot read body: {e}")),
-    };
+    let body = req.into_body();
     let event = match codecs::Event::decode_with(&body, Completion::FillWith { source: "api" }) {
         Ok(event) => event,
         Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),

@@ -1,0 +1,71 @@
+//! Data-plane settings: plain values the binary fills from its resolved configuration.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::runtime::DEFAULT_IO_MEMORY;
+
+/// How the data plane runs.
+#[derive(Debug, Clone)]
+pub struct DataPlaneConfig {
+    /// Address every shard listens on (port 0: the first shard picks one, the others share it).
+    pub bind: SocketAddr,
+    /// Number of shards (one executor thread each).
+    pub shards: usize,
+    /// Pin shard `i` to CPU `i % cores`; off runs shards unpinned (tests on busy machines).
+    pub pin: PinPolicy,
+    /// Locked memory per io_uring ring (see `runtime`).
+    pub io_memory: usize,
+    /// HTTP limits on every shard.
+    pub http: HttpLimits,
+    /// How long `stop()` lets connections and requests in flight finish.
+    pub shutdown_grace: Duration,
+    /// Pause before a panicked shard is started again (doubles up to 5 s on repeated panics).
+    pub restart_backoff: Duration,
+}
+
+/// Whether shards are pinned to cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinPolicy {
+    /// Shard `i` runs on CPU `i % cores` (production).
+    PinToCores,
+    /// Shards float (tests that run several nodes on one machine).
+    Unpinned,
+}
+
+/// Limits of the HTTP serving on the shards.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// Largest request body the shard collects before forwarding (413 beyond).
+    pub max_body_bytes: usize,
+    /// How long a forwarded request waits for the control plane (504 after).
+    pub request_timeout: Duration,
+    /// A read on an idle connection that takes longer than this closes it (slow-loris guard
+    /// and keep-alive idle limit).
+    pub read_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl DataPlaneConfig {
+    /// Defaults for `shards` shards listening on `bind`.
+    pub fn new(bind: SocketAddr, shards: usize) -> Self {
+        DataPlaneConfig {
+            bind,
+            shards,
+            pin: PinPolicy::PinToCores,
+            io_memory: DEFAULT_IO_MEMORY,
+            http: HttpLimits::default(),
+            shutdown_grace: Duration::from_secs(10),
+            restart_backoff: Duration::from_millis(100),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! One shard: its listener, its connections, and the loop that owns its two rings.
+//!
+//! The shard loop is the executor's root future. It owns the inbox (control plane →
+//! shard) and the uplink (shard → control plane) through a lock held for the shard's
+//! whole life, so a panicking shard leaves both rings intact for its replacement. It waits
+//! on three things at once: inbox records (drained in batches), records the shard's tasks
+//! want sent up, and lifecycle orders from the supervisor.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use codecs::ring::{FromShard, ShardId, ToShard};
+use futures_channel::mpsc;
+use futures_lite::{StreamExt, future};
+use rings::{RingReceiver, RingSender};
+
+use crate::config::DataPlaneConfig;
+use crate::handoff::Handoff;
+use crate::http::{self, ShardState};
+use crate::runtime;
+use crate::signal::LocalSignal;
+
+/// Records moved per inbox wake-up at most (the rest wait for the next turn of the loop).
+const INBOX_BATCH: usize = 256;
+
+/// The data-plane ends of one shard's rings.
+pub struct ShardLinks {
+    /// Control plane → shard.
+    pub inbox: RingReceiver<ToShard>,
+    /// Shard → control plane.
+    pub uplink: RingSender<FromShard>,
+}
+
+/// Orders from the supervisor to a shard.
+#[derive(Debug)]
+pub(crate) enum Lifecycle {
+    /// Stop accepting, finish what is in flight (up to the grace period), return.
+    Stop,
+    /// Panic on purpose: proves the supervisor restarts a failed shard.
+    Panic,
+}
+
+/// What a shard's supervisor and every incarnation of the shard share.
+pub(crate) struct ShardShared {
+    pub id: ShardId,
+    pub config: DataPlaneConfig,
+    pub links: Handoff<ShardLinks>,
+    pub lifecycle: Handoff<RingReceiver<Lifecycle>>,
+    /// Shuts the current incarnation's listener down if it panics (see `ListenerKill`).
+    pub listener_kill: Handoff<Option<runtime::ListenerKill>>,
+}
+
+enum Step {
+    Inbox(usize),
+    Uplink(Option<FromShard>),
+    Lifecycle(Option<Lifecycle>),
+    Tick,
+}
+
+/// Runs one incarnation of the shard on the current executor, listening on `bind`
+/// (already resolved to a concrete port). `on_bound` learns the listening address.
+#[allow(clippy::await_holding_lock)] // hand-offs are held for the shard's life; see `handoff`
+pub(crate) async fn run(
+    shared: Arc<ShardShared>,
+    bind: SocketAddr,
+    on_bound: impl FnOnce(std::io::Result<SocketAddr>),
+) {
+    let mut links = shared.links.take();
+    let mut lifecycle = shared.lifecycle.take();
+    let ShardLinks { inbox, uplink } = &mut *links;
+    let listener = match runtime::bind(bind) {
+        Ok((listener, kill)) => {
+            *shared.listener_kill.take() = Some(kill);
+            listener
+        }
+        Err(e) => {
+            on_bound(Err(e));
+            return;
+        }
+    };
+    on_bound(
+        listener
+            .local_addr()
+            .map_err(|e| std::io::Error::other(e.to_string())),
+    );
+    let (uplink_tx, mut uplink_rx) = mpsc::unbounded();
+    let state = Rc::new(ShardState {
+        id: shared.id,
+        limits: shared.config.http,
+        uplink: uplink_tx,
+        pending: RefCell::new(HashMap::new()),
+        next_request: Cell::new(0),
+        connections: Cell::new(0),
+        stopping: LocalSignal::default(),
+    });
+    let acceptor = runtime::spawn_local(http::accept_loop(listener, state.clone()));
+    let mut batch = Vec::with_capacity(INBOX_BATCH);
+    let mut outgoing = Vec::with_capacity(INBOX_BATCH);
+    let mut deadline: Option<Instant> = None;
+    let mut inbox_open = true;
+    loop {
+        if let Some(deadline) = deadline {
+            let idle = state.connections.get() == 0 && state.pending.borrow().is_empty();
+            if idle || Instant::now() >= deadline {
+                break;
+            }
+        }
+        let tick = async {
+            match deadline {
+                Some(_) => runtime::sleep(Duration::from_millis(20)).await,
+                None => future::pending::<()>().await,
+            }
+            Step::Tick
+        };
+        let from_inbox = async {
+            if inbox_open {
+                Step::Inbox(inbox.recv_batch(&mut batch, INBOX_BATCH).await)
+            } else {
+                future::pending().await
+            }
+        };
+        let from_supervisor = async {
+            if deadline.is_none() {
+                Step::Lifecycle(lifecycle.recv().await)
+            } else {
+                future::pending().await
+            }
+        };
+        let step = future::or(
+            future::or(from_inbox, async { Step::Uplink(uplink_rx.next().await) }),
+            future::or(from_supervisor, tick),
+        )
+        .await;
+        match step {
+            Step::Inbox(0) => {
+                // The control plane dropped its end: nothing can be answered any more.
+                inbox_open = false;
+                if deadline.is_none() {
+                    tracing::warn!(shard = shared.id, "control plane gone; shard stopping");
+                    deadline = Some(Instant::now() + shared.config.shutdown_grace);
+                    acceptor.cancel();
+                    state.stopping.fire();
+                }
+            }
+            Step::Inbox(_) => {
+                for record in batch.drain(..) {
+                    match record {
+                        ToShard::HttpResponse(response) => state.complete(response),
+                    }
+                }
+            }
+            Step::Uplink(Some(record)) => {
+                // Move everything queued in one batch: one wake-up of the control plane.
+                outgoing.push(record);
+                while let Ok(more) = uplink_rx.try_recv() {
+                    outgoing.push(more);
+                }
+                if uplink.send_batch(&mut outgoing).await.is_err() {
+                    tracing::warn!(shard = shared.id, "uplink closed; dropping records");
+                    outgoing.clear();
+                }
+            }
+            Step::Uplink(None) | Step::Tick => {}
+            Step::Lifecycle(Some(Lifecycle::Panic)) => {
+                panic!("panic injected into shard {}", shared.id)
+            }
+            Step::Lifecycle(Some(Lifecycle::Stop) | None) => {
+                if deadline.is_none() {
+                    deadline = Some(Instant::now() + shared.config.shutdown_grace);
+                    acceptor.cancel();
+                    state.stopping.fire();
+                }
+            }
+        }
+    }
+    shared.listener_kill.take().take();
+    if state.connections.get() > 0 {
+        tracing::warn!(
+            shard = shared.id,
+            open = state.connections.get(),
+            "grace period over; closing remaining connections"
+        );
+    }
+}
