@@ -6,6 +6,7 @@
 //! ring slot stays small (see the size assertions at the bottom).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -18,6 +19,12 @@ pub enum ToShard {
     /// The answer to an HTTP request the shard forwarded. Dropping it (ring full is never
     /// the case: the sender waits) would leave the client waiting until its timeout.
     HttpResponse(Box<HttpResponseRecord>),
+    /// The verdict on a socket's token. Dropping it leaves the client waiting until the
+    /// shard's request timeout (then 504).
+    AuthVerdict(Box<AuthVerdictRecord>),
+    /// Deliver an event to every local subscriber of a topic. The payload is shared by
+    /// every shard (one buffer per node).
+    Broadcast(Box<BroadcastRecord>),
 }
 
 /// Shard → control plane.
@@ -26,6 +33,41 @@ pub enum FromShard {
     /// An HTTP request the control plane answers (`/health`, `/api/*`, …). If the control
     /// plane never answers, the shard replies 504 after its request timeout.
     HttpRequest(Box<HttpRequestRecord>),
+    /// A WebSocket connect asking for the verdict on its token, before the upgrade.
+    Authenticate(Box<AuthRequestRecord>),
+}
+
+/// A socket's token, sent before the upgrade is answered.
+#[derive(Debug)]
+pub struct AuthRequestRecord {
+    /// The shard holding the connection.
+    pub shard: ShardId,
+    /// Unique per shard; echoed in the verdict.
+    pub request_id: u64,
+    /// The bearer token from `token=` or `Sec-WebSocket-Protocol`.
+    pub token: String,
+    /// The client's address (for the audit log of refusals).
+    pub peer: SocketAddr,
+}
+
+/// The control plane's verdict on an [`AuthRequestRecord`].
+#[derive(Debug)]
+pub struct AuthVerdictRecord {
+    /// The request this answers.
+    pub request_id: u64,
+    /// The user id the token names, or why it was refused.
+    pub verdict: Result<String, String>,
+}
+
+/// An event for every local subscriber of `topic`.
+#[derive(Debug, Clone)]
+pub struct BroadcastRecord {
+    /// The channel topic (`room:1`, `media:m-1`, …).
+    pub topic: Arc<str>,
+    /// The channel event (`new_message`, `media_ready`, …).
+    pub event: Arc<str>,
+    /// The payload, JSON text.
+    pub payload: Bytes,
 }
 
 /// An HTTP request received by a shard, body collected.

@@ -8,7 +8,10 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use codecs::ring::{FromShard, HttpRequestRecord, HttpResponseRecord, ToShard};
+use codecs::ring::{
+    AuthRequestRecord, AuthVerdictRecord, BroadcastRecord, FromShard, HttpRequestRecord,
+    HttpResponseRecord, ToShard,
+};
 use dataplane::ControlLinks;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -23,21 +26,55 @@ const BATCH: usize = 256;
 /// onto the shard's ring, which itself waits when full — nothing is dropped).
 const DOWNLINK_QUEUE: usize = dataplane::RING_CAPACITY;
 
-/// Starts the bridge tasks of every shard; they end when the shards drop their rings.
-pub fn start(links: Vec<ControlLinks>, services: Arc<Services>) -> Vec<JoinHandle<()>> {
-    links
-        .into_iter()
-        .map(|link| tokio::spawn(serve_shard(link, services.clone())))
-        .collect()
+/// The control plane's way to every shard's inbox.
+#[derive(Clone)]
+pub struct Shards(Vec<mpsc::Sender<ToShard>>);
+
+impl Shards {
+    /// Delivers an event to every subscriber of `topic` on every shard: one record per
+    /// shard, all sharing the one payload buffer.
+    pub async fn broadcast(&self, topic: &str, event: &str, payload: Bytes) {
+        let record = BroadcastRecord {
+            topic: Arc::from(topic),
+            event: Arc::from(event),
+            payload,
+        };
+        for shard in &self.0 {
+            let _ = shard
+                .send(ToShard::Broadcast(Box::new(record.clone())))
+                .await;
+        }
+    }
 }
 
-async fn serve_shard(link: ControlLinks, services: Arc<Services>) {
+/// Starts the bridge tasks of every shard; they end when the shards drop their rings.
+pub fn start(links: Vec<ControlLinks>, services: Arc<Services>) -> (Vec<JoinHandle<()>>, Shards) {
+    let mut tasks = Vec::with_capacity(links.len());
+    let mut senders = Vec::with_capacity(links.len());
+    for link in links {
+        let (answers, queued) = mpsc::channel::<ToShard>(DOWNLINK_QUEUE);
+        senders.push(answers.clone());
+        tasks.push(tokio::spawn(serve_shard(
+            link,
+            answers,
+            queued,
+            services.clone(),
+        )));
+    }
+    (tasks, Shards(senders))
+}
+
+async fn serve_shard(
+    link: ControlLinks,
+    answers: mpsc::Sender<ToShard>,
+    mut queued: mpsc::Receiver<ToShard>,
+    services: Arc<Services>,
+) {
     let ControlLinks {
         shard,
         mut to_shard,
         mut from_shard,
     } = link;
-    let (answers, mut queued) = mpsc::channel::<ToShard>(DOWNLINK_QUEUE);
     let downlink = tokio::spawn(async move {
         let mut batch = Vec::with_capacity(BATCH);
         while queued.recv_many(&mut batch, BATCH).await > 0 {
@@ -60,10 +97,23 @@ async fn serve_shard(link: ControlLinks, services: Arc<Services>) {
                             .await;
                     });
                 }
+                FromShard::Authenticate(request) => {
+                    let answers = answers.clone();
+                    let services = services.clone();
+                    tokio::spawn(async move {
+                        let verdict = authenticate(&request, &services).await;
+                        let record = AuthVerdictRecord {
+                            request_id: request.request_id,
+                            verdict,
+                        };
+                        let _ = answers.send(ToShard::AuthVerdict(Box::new(record))).await;
+                    });
+                }
             }
         }
     }
     drop(answers);
+    downlink.abort();
     let _ = downlink.await;
     tracing::debug!(shard, "bridge closed");
 }
@@ -90,4 +140,40 @@ async fn answer(record: HttpRequestRecord, services: &Services) -> HttpResponseR
         headers: parts.headers,
         body,
     }
+}
+
+/// The verdict on a socket's token: signature, algorithm, expiry and revocation. A refusal
+/// is written to the audit log.
+async fn authenticate(request: &AuthRequestRecord, services: &Services) -> Result<String, String> {
+    let verdict = async {
+        let claims = services
+            .tokens
+            .verify(&request.token)
+            .map_err(|e| e.to_string())?;
+        if let Some(jti) = &claims.jti {
+            match services.store.is_token_revoked(jti).await {
+                Ok(false) => {}
+                Ok(true) => return Err("token refused: revoked".to_string()),
+                Err(e) => return Err(format!("cannot check revocation: {e}")),
+            }
+        }
+        Ok(claims.sub)
+    }
+    .await;
+    if let Err(reason) = &verdict {
+        let detail = serde_json::json!({ "reason": reason, "shard": request.shard });
+        if let Err(e) = services
+            .store
+            .append_audit_log(
+                "anonymous",
+                "socket.refused",
+                &request.peer.to_string(),
+                &detail,
+            )
+            .await
+        {
+            tracing::warn!(error = %e, "cannot write the audit log");
+        }
+    }
+    verdict
 }

@@ -123,6 +123,7 @@ pub struct RunningNode {
     services: Arc<Services>,
     plane: DataPlane,
     bridge: Vec<JoinHandle<()>>,
+    shards: bridge::Shards,
 }
 
 impl RunningNode {
@@ -136,7 +137,7 @@ impl RunningNode {
         let services = Arc::new(Services::open(config, role).await?);
         let (shard_links, control_links) =
             dataplane::links(plane_config.shards, dataplane::RING_CAPACITY);
-        let bridge = bridge::start(control_links, services.clone());
+        let (bridge, shards) = bridge::start(control_links, services.clone());
         let plane =
             tokio::task::spawn_blocking(move || DataPlane::start(plane_config, shard_links))
                 .await?
@@ -154,6 +155,7 @@ impl RunningNode {
             services,
             plane,
             bridge,
+            shards,
         })
     }
 
@@ -165,6 +167,11 @@ impl RunningNode {
     /// The parts this node runs on.
     pub fn services(&self) -> &Arc<Services> {
         &self.services
+    }
+
+    /// The control plane's way to every shard (broadcasts).
+    pub fn shards(&self) -> &bridge::Shards {
+        &self.shards
     }
 
     /// The running data plane (shard restarts, fault drills).
@@ -181,6 +188,7 @@ impl RunningNode {
         {
             tracing::error!("the data plane panicked while stopping");
         }
+        drop(self.shards);
         for task in self.bridge {
             let _ = task.await;
         }

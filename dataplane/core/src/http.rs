@@ -11,11 +11,12 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::pin::pin;
 use std::rc::Rc;
 
 use bytes::Bytes;
-use codecs::ring::{FromShard, HttpRequestRecord, HttpResponseRecord, ShardId};
+use codecs::ring::{
+    AuthRequestRecord, AuthVerdictRecord, FromShard, HttpRequestRecord, HttpResponseRecord, ShardId,
+};
 use futures_channel::{mpsc, oneshot};
 use futures_lite::future;
 use http_body_util::{BodyExt, Full, Limited};
@@ -29,8 +30,10 @@ use std::cell::RefCell;
 use tokio_util::compat::FuturesAsyncReadCompatExt;
 
 use crate::config::HttpLimits;
+use crate::fanout::{OutboxLimits, TopicRegistry};
 use crate::runtime::{self, TcpListener, TcpStream};
 use crate::signal::LocalSignal;
+use crate::ws::{self, SocketInfo};
 
 /// What the tasks of one shard share. Single-threaded by construction.
 pub(crate) struct ShardState {
@@ -41,23 +44,56 @@ pub(crate) struct ShardState {
     /// without pipelining), so it is bounded by the connection count.
     pub uplink: mpsc::UnboundedSender<FromShard>,
     /// Requests waiting for the control plane's answer.
-    pub pending: RefCell<HashMap<u64, oneshot::Sender<Box<HttpResponseRecord>>>>,
+    pub pending: RefCell<HashMap<u64, oneshot::Sender<Answer>>>,
     pub next_request: Cell<u64>,
+    /// Topic subscribers of this shard, one registry per serializer (index 0: V1, 1: V2),
+    /// so a broadcast is encoded at most once per serializer.
+    pub registries: RefCell<[TopicRegistry; 2]>,
+    /// Next socket id.
+    pub next_conn: Cell<u64>,
+    /// Bounds of every socket's outgoing queue.
+    pub outbox_limits: OutboxLimits,
     /// Open connections (the shard stops only when this is zero or the grace is over).
     pub connections: Cell<usize>,
     /// Fired when the shard stops: connections finish their request and close.
     pub stopping: LocalSignal,
 }
 
+/// An answer from the control plane to something a shard asked.
+pub(crate) enum Answer {
+    /// To an HTTP request.
+    Http(Box<HttpResponseRecord>),
+    /// To a socket's token.
+    Auth(Box<AuthVerdictRecord>),
+}
+
 impl ShardState {
     /// Hands an answer to the request waiting for it; an unknown id (the client left, or
     /// the request timed out) is dropped.
-    pub fn complete(&self, response: Box<HttpResponseRecord>) {
-        if let Some(waiter) = self.pending.borrow_mut().remove(&response.request_id) {
-            let _ = waiter.send(response);
+    pub fn complete(&self, request_id: u64, answer: Answer) {
+        if let Some(waiter) = self.pending.borrow_mut().remove(&request_id) {
+            let _ = waiter.send(answer);
         }
     }
+
+    /// Sends `record` (built with a fresh request id) to the control plane and waits for the
+    /// answer, at most the request timeout. `None`: no answer in time, or the node stops.
+    async fn ask(&self, record: impl FnOnce(u64) -> FromShard) -> Option<Answer> {
+        let id = self.next_request.get();
+        self.next_request.set(id.wrapping_add(1));
+        let (tx, rx) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, tx);
+        let _guard = PendingGuard { state: self, id };
+        self.uplink.unbounded_send(record(id)).ok()?;
+        runtime::timeout(self.limits.request_timeout, rx)
+            .await?
+            .ok()
+    }
 }
+
+/// The future answering one request, boxed (see `serve`).
+type Handling =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response<Full<Bytes>>, Infallible>>>>;
 
 /// Accepts connections until cancelled.
 pub(crate) async fn accept_loop(listener: TcpListener, state: Rc<ShardState>) {
@@ -92,26 +128,100 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
         .peer_addr()
         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
     let io = TokioIo::new(stream.compat());
+    let upgraded: Rc<Cell<Option<SocketInfo>>> = Rc::new(Cell::new(None));
     let handler_state = state.clone();
-    let service = service_fn(move |req| {
+    let handler_upgraded = upgraded.clone();
+    // Boxed so the connection is `Unpin`: taking the stream back after an upgrade needs
+    // `poll_without_shutdown`, which hyper offers only on an `Unpin` connection.
+    let service = service_fn(move |req| -> Handling {
         let state = handler_state.clone();
-        async move { Ok::<_, Infallible>(forward(req, &state, peer).await) }
+        let upgraded = handler_upgraded.clone();
+        Box::pin(async move {
+            let response = if ws::is_socket_path(req.uri().path())
+                && fastwebsockets::upgrade::is_upgrade_request(&req)
+            {
+                upgrade(req, &state, peer, &upgraded).await
+            } else {
+                forward(req, &state, peer).await
+            };
+            Ok::<_, Infallible>(response)
+        })
     });
-    let mut conn = pin!(http1::Builder::new().serve_connection(io, service));
-    let stopped = future::or(async { Some(conn.as_mut().await) }, async {
-        state.stopping.wait().await;
-        None
-    })
+    let mut conn = http1::Builder::new().serve_connection(io, service);
+    let stopped = future::or(
+        async { Some(std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)).await) },
+        async {
+            state.stopping.wait().await;
+            None
+        },
+    )
     .await;
     let result = match stopped {
         Some(result) => result,
         None => {
-            conn.as_mut().graceful_shutdown();
-            conn.await
+            std::pin::Pin::new(&mut conn).graceful_shutdown();
+            std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)).await
         }
     };
     if let Err(e) = result {
         tracing::debug!(shard = state.id, %peer, error = %e, "connection ended with an error");
+        return;
+    }
+    if let Some(info) = upgraded.take() {
+        let parts = conn.into_parts();
+        let stream = parts.io.into_inner().into_inner();
+        ws::run(stream, parts.read_buf, state.clone(), info).await;
+    }
+}
+
+/// Answers a socket connect: 403 unless the control plane accepts the token, else 101.
+async fn upgrade(
+    mut req: Request<Incoming>,
+    state: &ShardState,
+    peer: SocketAddr,
+    upgraded: &Cell<Option<SocketInfo>>,
+) -> Response<Full<Bytes>> {
+    let Some(vsn) = codecs::phoenix::Vsn::from_query(ws::query_param(req.uri(), "vsn").as_deref())
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "unsupported vsn (use 2.0.0 or none)",
+        );
+    };
+    let Some((token, via_protocol)) = ws::token_of(req.uri(), req.headers()) else {
+        return error(StatusCode::FORBIDDEN, "no token");
+    };
+    let shard = state.id;
+    let answer = state
+        .ask(|request_id| {
+            FromShard::Authenticate(Box::new(AuthRequestRecord {
+                shard,
+                request_id,
+                token,
+                peer,
+            }))
+        })
+        .await;
+    let user = match answer {
+        Some(Answer::Auth(verdict)) => match verdict.verdict {
+            Ok(user) => user,
+            Err(reason) => return error(StatusCode::FORBIDDEN, &reason),
+        },
+        _ => return error(StatusCode::SERVICE_UNAVAILABLE, "no verdict on the token"),
+    };
+    match fastwebsockets::upgrade::upgrade(&mut req) {
+        Ok((response, _)) => {
+            upgraded.set(Some(SocketInfo { user, vsn }));
+            let (mut parts, _) = response.into_parts();
+            if via_protocol {
+                parts.headers.insert(
+                    "sec-websocket-protocol",
+                    HeaderValue::from_static("phoenix"),
+                );
+            }
+            Response::from_parts(parts, Full::new(Bytes::new()))
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -146,29 +256,22 @@ async fn forward(
         }
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("cannot read body: {e}")),
     };
-    let id = state.next_request.get();
-    state.next_request.set(id.wrapping_add(1));
-    let (tx, rx) = oneshot::channel();
-    state.pending.borrow_mut().insert(id, tx);
-    let _guard = PendingGuard { state, id };
-    let record = HttpRequestRecord {
-        shard: state.id,
-        request_id: id,
-        method: parts.method,
-        uri: parts.uri,
-        headers: parts.headers,
-        body,
-        peer,
-    };
-    if state
-        .uplink
-        .unbounded_send(FromShard::HttpRequest(Box::new(record)))
-        .is_err()
-    {
-        return error(StatusCode::SERVICE_UNAVAILABLE, "the node is stopping");
-    }
-    match runtime::timeout(state.limits.request_timeout, rx).await {
-        Some(Ok(answer)) => {
+    let shard = state.id;
+    let answer = state
+        .ask(|request_id| {
+            FromShard::HttpRequest(Box::new(HttpRequestRecord {
+                shard,
+                request_id,
+                method: parts.method,
+                uri: parts.uri,
+                headers: parts.headers,
+                body,
+                peer,
+            }))
+        })
+        .await;
+    match answer {
+        Some(Answer::Http(answer)) => {
             let HttpResponseRecord {
                 status,
                 headers,
@@ -180,8 +283,7 @@ async fn forward(
             *response.headers_mut() = headers;
             response
         }
-        Some(Err(_)) => error(StatusCode::SERVICE_UNAVAILABLE, "the control plane is gone"),
-        None => error(
+        _ => error(
             StatusCode::GATEWAY_TIMEOUT,
             "the control plane did not answer in time",
         ),

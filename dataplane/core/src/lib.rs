@@ -11,6 +11,7 @@
 //! - `http`: HTTP/1.1 on the shards, requests forwarded to the control plane.
 //! - [`fanout`]: per-shard topic registry and per-connection bounded outboxes.
 //! - `handoff`: what a shard owns, handed from one incarnation to the next (the one lock).
+//! - `ws`: WebSocket sockets: upgrade after the token verdict, Phoenix transport, outbox writer.
 //! - `signal`: a single-threaded one-shot signal for a shard's tasks.
 //!
 //! # Invariants
@@ -28,6 +29,7 @@ mod http;
 pub mod runtime;
 mod shard;
 mod signal;
+mod ws;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

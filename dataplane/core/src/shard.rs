@@ -19,8 +19,9 @@ use futures_lite::{StreamExt, future};
 use rings::{RingReceiver, RingSender};
 
 use crate::config::DataPlaneConfig;
+use crate::fanout::{Frame, OutboxLimits, TopicRegistry};
 use crate::handoff::Handoff;
-use crate::http::{self, ShardState};
+use crate::http::{self, Answer, ShardState};
 use crate::runtime;
 use crate::signal::LocalSignal;
 
@@ -94,6 +95,9 @@ pub(crate) async fn run(
         uplink: uplink_tx,
         pending: RefCell::new(HashMap::new()),
         next_request: Cell::new(0),
+        registries: RefCell::new([TopicRegistry::new(), TopicRegistry::new()]),
+        next_conn: Cell::new(0),
+        outbox_limits: OutboxLimits::default(),
         connections: Cell::new(0),
         stopping: LocalSignal::default(),
     });
@@ -149,7 +153,13 @@ pub(crate) async fn run(
             Step::Inbox(_) => {
                 for record in batch.drain(..) {
                     match record {
-                        ToShard::HttpResponse(response) => state.complete(response),
+                        ToShard::HttpResponse(response) => {
+                            state.complete(response.request_id, Answer::Http(response))
+                        }
+                        ToShard::AuthVerdict(verdict) => {
+                            state.complete(verdict.request_id, Answer::Auth(verdict))
+                        }
+                        ToShard::Broadcast(broadcast) => deliver(&state, &broadcast),
                     }
                 }
             }
@@ -184,5 +194,29 @@ pub(crate) async fn run(
             open = state.connections.get(),
             "grace period over; closing remaining connections"
         );
+    }
+}
+
+/// Encodes a broadcast once per serializer that has subscribers, and queues the same frame
+/// to every local subscriber.
+fn deliver(state: &ShardState, broadcast: &codecs::ring::BroadcastRecord) {
+    use codecs::phoenix::{self, Vsn};
+    let mut registries = state.registries.borrow_mut();
+    for (registry, vsn) in registries.iter_mut().zip([Vsn::V1, Vsn::V2]) {
+        if registry.subscriber_count(&broadcast.topic) == 0 {
+            continue;
+        }
+        let mut text = bytes::BytesMut::with_capacity(broadcast.payload.len() + 64);
+        phoenix::encode_text(
+            vsn,
+            None,
+            None,
+            &broadcast.topic,
+            &broadcast.event,
+            &broadcast.payload,
+            &mut text,
+        );
+        let frame = Frame::new(codecs::websocket::text_frame(&text));
+        registry.publish(&broadcast.topic, &frame);
     }
 }

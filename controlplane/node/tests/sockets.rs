@@ -1,0 +1,260 @@
+//! Proves WebSocket sockets on the shards: a connect is refused with 403 (and an audit row)
+//! unless the control plane accepts its token; joined sockets on every shard receive each
+//! broadcast exactly once and in order, in their own serializer; `user:{id}` is joined only
+//! by its owner; a socket that stops reading is disconnected while the others keep receiving.
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod support;
+
+use std::time::Duration;
+
+use armoricore::cli::Role;
+use armoricore::node::RunningNode;
+use bytes::Bytes;
+use codecs::ResourceId;
+use futures::{SinkExt, StreamExt};
+use support::config;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+async fn start(dir: &std::path::Path) -> RunningNode {
+    RunningNode::start(config(dir, &[]), Role::All)
+        .await
+        .unwrap()
+}
+
+fn token(node: &RunningNode, user: &str) -> String {
+    node.services()
+        .tokens
+        .mint(&ResourceId::new(user).unwrap(), Duration::from_secs(600))
+        .unwrap()
+}
+
+async fn connect(node: &RunningNode, user: &str, vsn: Option<&str>) -> Socket {
+    let vsn = vsn.map(|v| format!("&vsn={v}")).unwrap_or_default();
+    let url = format!(
+        "ws://{}/socket/websocket?token={}{vsn}",
+        node.local_addr(),
+        token(node, user)
+    );
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+async fn next_text(socket: &mut Socket) -> String {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("no message within 10 s")
+            .expect("socket closed")
+            .unwrap();
+        if let Message::Text(text) = message {
+            return text.to_string();
+        }
+    }
+}
+
+async fn send(socket: &mut Socket, text: &str) {
+    socket.send(Message::text(text)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_token_gets_403_and_an_audit_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let url = format!(
+        "ws://{}/socket/websocket?token=not-a-jwt&vsn=2.0.0",
+        node.local_addr()
+    );
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403)
+        }
+        other => panic!("expected 403, got {:?}", other.map(|_| ())),
+    }
+    let rows = node.services().store.recent_audit_logs(10).await.unwrap();
+    assert!(
+        rows.iter().any(|r| r.action == "socket.refused"),
+        "{rows:?}"
+    );
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_may_come_in_the_subprotocol_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token(&node, "alice"));
+    let mut request = format!("ws://{}/socket/websocket?vsn=2.0.0", node.local_addr())
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("phoenix, base64url.bearer.phx.{encoded}")
+            .parse()
+            .unwrap(),
+    );
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], "phoenix");
+    send(&mut socket, r#"[null,"1","phoenix","heartbeat",{}]"#).await;
+    assert_eq!(
+        next_text(&mut socket).await,
+        r#"[null,"1","phoenix","phx_reply",{"status":"ok","response":{}}]"#
+    );
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcasts_reach_every_joined_socket_once_in_order_in_its_serializer() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut joined = Vec::new();
+    for i in 0..8 {
+        let mut socket = connect(&node, &format!("u{i}"), Some("2.0.0")).await;
+        send(&mut socket, r#"["1","1","room:1","phx_join",{}]"#).await;
+        assert_eq!(
+            next_text(&mut socket).await,
+            r#"["1","1","room:1","phx_reply",{"status":"ok","response":{}}]"#
+        );
+        joined.push(socket);
+    }
+    let mut v1 = connect(&node, "old", None).await;
+    send(
+        &mut v1,
+        r#"{"topic":"room:1","event":"phx_join","payload":{},"ref":"1"}"#,
+    )
+    .await;
+    assert!(next_text(&mut v1).await.contains(r#""event":"phx_reply""#));
+    let mut outsider = connect(&node, "x", Some("2.0.0")).await;
+
+    for n in 0..3 {
+        let payload = Bytes::from(format!(r#"{{"n":{n}}}"#));
+        node.shards()
+            .broadcast("room:1", "new_message", payload)
+            .await;
+    }
+    for socket in &mut joined {
+        for n in 0..3 {
+            assert_eq!(
+                next_text(socket).await,
+                format!(r#"[null,null,"room:1","new_message",{{"n":{n}}}]"#)
+            );
+        }
+    }
+    for n in 0..3 {
+        assert_eq!(
+            next_text(&mut v1).await,
+            format!(
+                r#"{{"topic":"room:1","event":"new_message","payload":{{"n":{n}}},"ref":null,"join_ref":null}}"#
+            )
+        );
+    }
+    // Exactly once: a heartbeat's reply is the next thing each socket sees.
+    for socket in joined.iter_mut().chain([&mut outsider]) {
+        send(socket, r#"[null,"9","phoenix","heartbeat",{}]"#).await;
+        assert!(
+            next_text(socket)
+                .await
+                .starts_with(r#"[null,"9","phoenix","phx_reply""#)
+        );
+    }
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_topics_are_joined_by_their_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut alice = connect(&node, "alice", Some("2.0.0")).await;
+    send(&mut alice, r#"["1","1","user:alice","phx_join",{}]"#).await;
+    assert!(next_text(&mut alice).await.contains(r#""status":"ok""#));
+    send(&mut alice, r#"["2","2","user:bob","phx_join",{}]"#).await;
+    assert!(
+        next_text(&mut alice)
+            .await
+            .contains(r#"{"status":"error","response":{"reason":"unauthorized"}}"#)
+    );
+    send(&mut alice, r#"["3","3","room:9","new_message",{}]"#).await;
+    assert!(next_text(&mut alice).await.contains("unmatched topic"));
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_that_stops_reading_is_disconnected_and_others_keep_receiving() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut slow = connect(&node, "slow", Some("2.0.0")).await;
+    let mut fast = connect(&node, "fast", Some("2.0.0")).await;
+    for socket in [&mut slow, &mut fast] {
+        send(socket, r#"["1","1","room:big","phx_join",{}]"#).await;
+        next_text(socket).await;
+    }
+    const MESSAGES: usize = 400;
+    let blob = format!(r#"{{"blob":"{}"}}"#, "x".repeat(64 << 10));
+    let reader = tokio::spawn(async move {
+        for _ in 0..MESSAGES {
+            next_text(&mut fast).await;
+        }
+        fast
+    });
+    for _ in 0..MESSAGES {
+        node.shards()
+            .broadcast("room:big", "new_message", Bytes::from(blob.clone()))
+            .await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let _fast = tokio::time::timeout(Duration::from_secs(30), reader)
+        .await
+        .expect("the fast reader was slowed down")
+        .unwrap();
+    // The slow socket now reads: it gets what was buffered, then the connection ends.
+    let mut received = 0;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), slow.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => received += 1,
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                if let Some(frame) = frame {
+                    assert!(frame.reason.contains("slow consumer"), "{}", frame.reason);
+                }
+                break;
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_))) | Ok(None) => break,
+            Err(_) => panic!("the slow socket was not disconnected"),
+        }
+    }
+    assert!(
+        received < MESSAGES,
+        "the slow socket got everything ({received})"
+    );
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_node_tells_sockets_it_is_going_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut socket = connect(&node, "alice", Some("2.0.0")).await;
+    send(&mut socket, r#"["1","1","room:1","phx_join",{}]"#).await;
+    next_text(&mut socket).await;
+    let stopping = tokio::spawn(node.stop());
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.unwrap().code), 1001);
+    tokio::time::timeout(Duration::from_secs(5), stopping)
+        .await
+        .unwrap()
+        .unwrap();
+}

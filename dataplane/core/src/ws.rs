@@ -1,0 +1,254 @@
+//! WebSocket sockets on the shards: the upgrade (token verdict from the control plane
+//! first), then one session per socket — a reader that decodes Phoenix messages and a writer
+//! that drains the socket's bounded outbox.
+//!
+//! Served without hyper's upgrade machinery (it needs `Send` I/O): the 101 answer is built
+//! with fastwebsockets' helper, the stream is taken back from hyper with the bytes it had
+//! read ahead, and handed to fastwebsockets' reader; frames to the client are written as
+//! already-encoded buffers from the outbox (a broadcast's frame is encoded once per shard).
+//!
+//! Phoenix handling here covers the transport: `heartbeat` on `phoenix`, `phx_join` and
+//! `phx_leave` (a socket may join `user:{id}` only for its own id), and an `unmatched topic`
+//! error for pushes to topics it has not joined. Channel events (chat, presence, history)
+//! belong to the gateway issue.
+
+use std::rc::Rc;
+
+use bytes::{Bytes, BytesMut};
+use codecs::phoenix::{self, Inbound, Vsn};
+use codecs::websocket::{self, Opcode};
+use fastwebsockets::{OpCode, Role};
+use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
+use tokio_util::compat::FuturesAsyncReadCompatExt;
+
+use crate::fanout::{Batch, CloseReason, ConnId, Frame, Outbox, OverflowPolicy};
+use crate::http::ShardState;
+use crate::runtime::TcpStream;
+
+/// Who a socket is, decided before the upgrade.
+#[derive(Debug, Clone)]
+pub(crate) struct SocketInfo {
+    /// The user the token names.
+    pub user: String,
+    /// The serializer the client asked for.
+    pub vsn: Vsn,
+}
+
+/// Whether `path` is a socket endpoint.
+pub(crate) fn is_socket_path(path: &str) -> bool {
+    matches!(path, "/socket/websocket" | "/socket")
+}
+
+/// The token of a connect: `token=` in the query, or the `base64url.bearer.phx.<b64>`
+/// entry of `Sec-WebSocket-Protocol` (the second tells the caller to echo `phoenix`).
+pub(crate) fn token_of(uri: &hyper::Uri, headers: &hyper::HeaderMap) -> Option<(String, bool)> {
+    if let Some(token) = query_param(uri, "token") {
+        return Some((token, false));
+    }
+    let protocols = headers.get("sec-websocket-protocol")?.to_str().ok()?;
+    protocols
+        .split(',')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("base64url.bearer.phx."))
+        .and_then(|b64| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(b64.trim_end_matches('='))
+                .ok()
+        })
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .map(|token| (token, true))
+}
+
+/// A query parameter, percent-decoded for the characters tokens and versions use.
+pub(crate) fn query_param(uri: &hyper::Uri, name: &str) -> Option<String> {
+    uri.query()?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| {
+            v.replace("%2E", ".")
+                .replace("%2e", ".")
+                .replace("%3D", "=")
+        })
+    })
+}
+
+fn reply(vsn: Vsn, m: &Inbound, status: &str, response: &str) -> Frame {
+    let mut text = BytesMut::with_capacity(64 + response.len());
+    let payload = format!("{{\"status\":\"{status}\",\"response\":{response}}}");
+    phoenix::encode_text(
+        vsn,
+        m.join_ref.as_deref(),
+        m.msg_ref.as_deref(),
+        &m.topic,
+        "phx_reply",
+        payload.as_bytes(),
+        &mut text,
+    );
+    Frame::new(websocket::text_frame(&text))
+}
+
+/// Runs one socket until either side closes it.
+pub(crate) async fn run(
+    stream: TcpStream,
+    read_ahead: Bytes,
+    state: Rc<ShardState>,
+    info: SocketInfo,
+) {
+    let conn = ConnId(state.next_conn.get());
+    state.next_conn.set(conn.0 + 1);
+    let outbox = Rc::new(Outbox::new(state.outbox_limits, OverflowPolicy::Disconnect));
+    let (read, write) = futures_lite::io::split(stream);
+    let reader = futures_lite::io::Cursor::new(read_ahead)
+        .chain(read)
+        .compat();
+    let (mut ws, _) =
+        fastwebsockets::after_handshake_split(reader, tokio::io::sink(), Role::Server);
+    ws.set_auto_close(true);
+    ws.set_auto_pong(true);
+    ws.set_max_message_size(state.limits.max_body_bytes);
+    let writer = writer(write, outbox.clone());
+    let reader = read_loop(&mut ws, &state, conn, &outbox, &info);
+    // When the shard stops, the socket is told `going away` (1001) through its outbox, after
+    // what was already queued.
+    let stop = async {
+        state.stopping.wait().await;
+        outbox.close(CloseReason::GoingAway);
+        future::pending::<()>().await
+    };
+    future::or(future::or(reader, writer), stop).await;
+    for registry in state.registries.borrow_mut().iter_mut() {
+        registry.unsubscribe_all(conn);
+    }
+    outbox.close(CloseReason::PeerGone);
+}
+
+async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
+    ws: &mut fastwebsockets::WebSocketRead<R>,
+    state: &ShardState,
+    conn: ConnId,
+    outbox: &Rc<Outbox>,
+    info: &SocketInfo,
+) {
+    let mut obligated = |frame: fastwebsockets::Frame<'_>| {
+        // Pong and close answers go through the outbox, in order with everything else.
+        let opcode = match frame.opcode {
+            OpCode::Pong => Opcode::Pong,
+            _ => Opcode::Close,
+        };
+        let mut out = BytesMut::new();
+        let result = websocket::encode_frame(opcode, &frame.payload, &mut out)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|()| {
+                outbox
+                    .push(Frame::new(out.freeze()))
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+            });
+        std::future::ready(result)
+    };
+    loop {
+        let frame = match ws.read_frame(&mut obligated).await {
+            Ok(frame) => frame,
+            Err(e) => {
+                tracing::debug!(shard = state.id, error = %e, "socket read ended");
+                return;
+            }
+        };
+        let message = match frame.opcode {
+            OpCode::Text => phoenix::decode_text(info.vsn, &frame.payload),
+            OpCode::Binary => phoenix::decode_binary(&Bytes::copy_from_slice(&frame.payload)),
+            OpCode::Close => return,
+            _ => continue,
+        };
+        let message = match message {
+            Ok(message) => message,
+            Err(e) => {
+                tracing::debug!(shard = state.id, error = %e, "undecodable message ignored");
+                continue;
+            }
+        };
+        let answer = handle(state, conn, outbox, info, &message);
+        if outbox.push(answer).is_err() {
+            return;
+        }
+    }
+}
+
+fn handle(
+    state: &ShardState,
+    conn: ConnId,
+    outbox: &Rc<Outbox>,
+    info: &SocketInfo,
+    m: &Inbound,
+) -> Frame {
+    let registry = match info.vsn {
+        Vsn::V1 => 0,
+        Vsn::V2 => 1,
+    };
+    match (m.topic.as_str(), m.event.as_str()) {
+        ("phoenix", "heartbeat") => reply(info.vsn, m, "ok", "{}"),
+        (topic, "phx_join") => {
+            if let Some(owner) = topic.strip_prefix("user:")
+                && owner != info.user
+            {
+                return reply(info.vsn, m, "error", r#"{"reason":"unauthorized"}"#);
+            }
+            match state.registries.borrow_mut()[registry].subscribe(topic, conn, outbox) {
+                Ok(_) => reply(info.vsn, m, "ok", "{}"),
+                Err(e) => reply(info.vsn, m, "error", &format!("{{\"reason\":\"{e}\"}}")),
+            }
+        }
+        (topic, "phx_leave") => {
+            state.registries.borrow_mut()[registry].unsubscribe(topic, conn);
+            reply(info.vsn, m, "ok", "{}")
+        }
+        (topic, _) => {
+            let joined = state.registries.borrow()[registry]
+                .topics_of(conn)
+                .any(|t| t == topic);
+            if joined {
+                reply(info.vsn, m, "error", r#"{"reason":"unsupported event"}"#)
+            } else {
+                reply(info.vsn, m, "error", r#"{"reason":"unmatched topic"}"#)
+            }
+        }
+    }
+}
+
+async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Outbox>) {
+    let mut frames = Vec::with_capacity(64);
+    loop {
+        match outbox.next_batch(&mut frames).await {
+            Batch::Frames(_) => {
+                let write_all = async {
+                    for frame in frames.drain(..) {
+                        write.write_all(frame.bytes()).await?;
+                    }
+                    write.flush().await
+                };
+                // A slow reader stuck mid-write is still dropped when its outbox overflows.
+                let done = future::or(async { Some(write_all.await) }, async {
+                    outbox.closed().await;
+                    None
+                })
+                .await;
+                match done {
+                    Some(Ok(())) => {}
+                    Some(Err(_)) => return,
+                    None => {
+                        // The write was cut mid-frame: a close frame now would corrupt the
+                        // stream, and this reader is not reading anyway. Drop the socket.
+                        let _ = write.close().await;
+                        return;
+                    }
+                }
+            }
+            Batch::Closed(reason) => {
+                if let Some(close) = reason.frame() {
+                    let _ = write.write_all(&close).await;
+                }
+                let _ = write.close().await;
+                return;
+            }
+        }
+    }
+}
