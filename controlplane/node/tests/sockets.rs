@@ -258,3 +258,45 @@ async fn stopping_the_node_tells_sockets_it_is_going_away() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_reaches_the_room_on_every_shard_through_the_mesh_and_stops_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    // 16 sockets: the kernel spreads them over both shards (all on one: p = 2^-15).
+    let mut sockets = Vec::new();
+    for i in 0..16 {
+        let mut socket = connect(&node, &format!("u{i}"), Some("2.0.0")).await;
+        send(&mut socket, r#"["1","1","room:t","phx_join",{}]"#).await;
+        next_text(&mut socket).await;
+        sockets.push(socket);
+    }
+    let mut typist = sockets.remove(0);
+    send(&mut typist, r#"["1","2","room:t","typing_start",{}]"#).await;
+    assert!(next_text(&mut typist).await.contains(r#""status":"ok""#));
+    let started = std::time::Instant::now();
+    for socket in &mut sockets {
+        assert_eq!(
+            next_text(socket).await,
+            r#"[null,null,"room:t","user_typing",{"typing":true,"user_id":"u0"}]"#
+        );
+    }
+    for socket in &mut sockets {
+        assert_eq!(
+            next_text(socket).await,
+            r#"[null,null,"room:t","user_typing",{"typing":false,"user_id":"u0"}]"#
+        );
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "stopped too early"
+    );
+    // The typist never hears its own typing: its next message is its heartbeat reply.
+    send(&mut typist, r#"[null,"9","phoenix","heartbeat",{}]"#).await;
+    assert!(
+        next_text(&mut typist)
+            .await
+            .starts_with(r#"[null,"9","phoenix","phx_reply""#)
+    );
+    node.stop().await;
+}

@@ -53,6 +53,12 @@ pub(crate) struct ShardState {
     pub next_conn: Cell<u64>,
     /// Bounds of every socket's outgoing queue.
     pub outbox_limits: OutboxLimits,
+    /// Publishes started on this shard, for the other shards (the shard loop forwards them
+    /// over the mesh). Unbounded locally; drained on every turn of the loop.
+    pub mesh: mpsc::UnboundedSender<crate::mesh::MeshRecord>,
+    /// Who is typing where: (socket, topic) → generation of the last `typing_start`, so the
+    /// 3 s auto-stop of an earlier start does not cut a later one.
+    pub typing: RefCell<HashMap<(crate::fanout::ConnId, String), u64>>,
     /// Open connections (the shard stops only when this is zero or the grace is over).
     pub connections: Cell<usize>,
     /// Fired when the shard stops: connections finish their request and close.

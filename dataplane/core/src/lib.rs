@@ -12,6 +12,7 @@
 //! - [`fanout`]: per-shard topic registry and per-connection bounded outboxes.
 //! - `handoff`: what a shard owns, handed from one incarnation to the next (the one lock).
 //! - `ws`: WebSocket sockets: upgrade after the token verdict, Phoenix transport, outbox writer.
+//! - `mesh`: the shard-to-shard rings that carry publishes started on a shard.
 //! - `signal`: a single-threaded one-shot signal for a shard's tasks.
 //!
 //! # Invariants
@@ -26,6 +27,7 @@ pub mod config;
 pub mod fanout;
 mod handoff;
 mod http;
+mod mesh;
 pub mod runtime;
 mod shard;
 mod signal;
@@ -129,7 +131,8 @@ impl DataPlane {
         let restarts = Arc::new(AtomicU64::new(0));
         let mut bind = config.bind;
         let mut supervisors = Vec::with_capacity(links.len());
-        for (index, shard_links) in links.into_iter().enumerate() {
+        let meshes = mesh::mesh(links.len());
+        for (index, (shard_links, mesh_links)) in links.into_iter().zip(meshes).enumerate() {
             let id = index as ShardId;
             let (lifecycle_tx, lifecycle_rx) = rings::ring(4);
             let shared = Arc::new(ShardShared {
@@ -138,6 +141,7 @@ impl DataPlane {
                 links: Handoff::new(shard_links),
                 lifecycle: Handoff::new(lifecycle_rx),
                 listener_kill: Handoff::new(None),
+                mesh: Handoff::new(mesh_links),
             });
             let cpu = match config.pin {
                 PinPolicy::PinToCores => Some(index % cores),

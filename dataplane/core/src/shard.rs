@@ -22,6 +22,7 @@ use crate::config::DataPlaneConfig;
 use crate::fanout::{Frame, OutboxLimits, TopicRegistry};
 use crate::handoff::Handoff;
 use crate::http::{self, Answer, ShardState};
+use crate::mesh::{self, MeshLinks, MeshOut, MeshRecord};
 use crate::runtime;
 use crate::signal::LocalSignal;
 
@@ -53,11 +54,16 @@ pub(crate) struct ShardShared {
     pub lifecycle: Handoff<RingReceiver<Lifecycle>>,
     /// Shuts the current incarnation's listener down if it panics (see `ListenerKill`).
     pub listener_kill: Handoff<Option<runtime::ListenerKill>>,
+    /// This shard's ends of the shard-to-shard mesh.
+    pub mesh: Handoff<MeshLinks>,
 }
 
 enum Step {
     Inbox(usize),
     Uplink(Option<FromShard>),
+    MeshIn,
+    MeshOut(Option<MeshRecord>),
+    MeshSpace,
     Lifecycle(Option<Lifecycle>),
     Tick,
 }
@@ -73,6 +79,14 @@ pub(crate) async fn run(
     let mut links = shared.links.take();
     let mut lifecycle = shared.lifecycle.take();
     let ShardLinks { inbox, uplink } = &mut *links;
+    let mut mesh_links = shared.mesh.take();
+    let MeshLinks {
+        out: mesh_peers,
+        inbound: mesh_inbound,
+    } = &mut *mesh_links;
+    let mut mesh_out = MeshOut::new(mesh_peers);
+    let mut from_peers = Vec::with_capacity(INBOX_BATCH);
+    let (mesh_tx, mut mesh_rx) = mpsc::unbounded();
     let listener = match runtime::bind(bind) {
         Ok((listener, kill)) => {
             *shared.listener_kill.take() = Some(kill);
@@ -98,6 +112,8 @@ pub(crate) async fn run(
         registries: RefCell::new([TopicRegistry::new(), TopicRegistry::new()]),
         next_conn: Cell::new(0),
         outbox_limits: OutboxLimits::default(),
+        mesh: mesh_tx,
+        typing: RefCell::new(HashMap::new()),
         connections: Cell::new(0),
         stopping: LocalSignal::default(),
     });
@@ -134,9 +150,30 @@ pub(crate) async fn run(
                 future::pending().await
             }
         };
+        let has_backlog = mesh_out.has_backlog();
+        let mesh_space = async {
+            if has_backlog {
+                mesh_out.flush().await;
+                Step::MeshSpace
+            } else {
+                future::pending().await
+            }
+        };
         let step = future::or(
-            future::or(from_inbox, async { Step::Uplink(uplink_rx.next().await) }),
-            future::or(from_supervisor, tick),
+            future::or(
+                future::or(from_inbox, async { Step::Uplink(uplink_rx.next().await) }),
+                future::or(from_supervisor, tick),
+            ),
+            future::or(
+                future::or(
+                    async {
+                        mesh::recv_any(mesh_inbound, &mut from_peers, INBOX_BATCH).await;
+                        Step::MeshIn
+                    },
+                    async { Step::MeshOut(mesh_rx.next().await) },
+                ),
+                mesh_space,
+            ),
         )
         .await;
         match step {
@@ -159,7 +196,7 @@ pub(crate) async fn run(
                         ToShard::AuthVerdict(verdict) => {
                             state.complete(verdict.request_id, Answer::Auth(verdict))
                         }
-                        ToShard::Broadcast(broadcast) => deliver(&state, &broadcast),
+                        ToShard::Broadcast(broadcast) => deliver(&state, &broadcast, None),
                     }
                 }
             }
@@ -174,7 +211,18 @@ pub(crate) async fn run(
                     outgoing.clear();
                 }
             }
-            Step::Uplink(None) | Step::Tick => {}
+            Step::MeshIn => {
+                for record in from_peers.drain(..) {
+                    deliver(&state, &record, None);
+                }
+            }
+            Step::MeshOut(Some(record)) => {
+                mesh_out.publish(&record);
+                while let Ok(more) = mesh_rx.try_recv() {
+                    mesh_out.publish(&more);
+                }
+            }
+            Step::Uplink(None) | Step::MeshOut(None) | Step::Tick | Step::MeshSpace => {}
             Step::Lifecycle(Some(Lifecycle::Panic)) => {
                 panic!("panic injected into shard {}", shared.id)
             }
@@ -199,7 +247,11 @@ pub(crate) async fn run(
 
 /// Encodes a broadcast once per serializer that has subscribers, and queues the same frame
 /// to every local subscriber.
-fn deliver(state: &ShardState, broadcast: &codecs::ring::BroadcastRecord) {
+pub(crate) fn deliver(
+    state: &ShardState,
+    broadcast: &codecs::ring::BroadcastRecord,
+    except: Option<crate::fanout::ConnId>,
+) {
     use codecs::phoenix::{self, Vsn};
     let mut registries = state.registries.borrow_mut();
     for (registry, vsn) in registries.iter_mut().zip([Vsn::V1, Vsn::V2]) {
@@ -217,6 +269,9 @@ fn deliver(state: &ShardState, broadcast: &codecs::ring::BroadcastRecord) {
             &mut text,
         );
         let frame = Frame::new(codecs::websocket::text_frame(&text));
-        registry.publish(&broadcast.topic, &frame);
+        match except {
+            Some(conn) => registry.publish_except(&broadcast.topic, &frame, conn),
+            None => registry.publish(&broadcast.topic, &frame),
+        };
     }
 }

@@ -8,14 +8,19 @@
 //! already-encoded buffers from the outbox (a broadcast's frame is encoded once per shard).
 //!
 //! Phoenix handling here covers the transport: `heartbeat` on `phoenix`, `phx_join` and
-//! `phx_leave` (a socket may join `user:{id}` only for its own id), and an `unmatched topic`
-//! error for pushes to topics it has not joined. Channel events (chat, presence, history)
-//! belong to the gateway issue.
+//! `phx_leave` (a socket may join `user:{id}` only for its own id), an `unmatched topic`
+//! error for pushes to topics it has not joined, and typing on room topics
+//! (`typing_start`/`typing_stop` → `user_typing` to the room's other sockets on every shard,
+//! through the mesh, with an automatic stop after [`TYPING_AUTO_STOP`]). Chat, presence and
+//! history belong to the gateway issue.
 
 use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use codecs::phoenix::{self, Inbound, Vsn};
+use codecs::ring::BroadcastRecord;
 use codecs::websocket::{self, Opcode};
 use fastwebsockets::{OpCode, Role};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
@@ -23,7 +28,11 @@ use tokio_util::compat::FuturesAsyncReadCompatExt;
 
 use crate::fanout::{Batch, CloseReason, ConnId, Frame, Outbox, OverflowPolicy};
 use crate::http::ShardState;
-use crate::runtime::TcpStream;
+use crate::runtime::{self, TcpStream};
+use crate::shard;
+
+/// A `typing_start` not followed by `typing_stop` ends by itself after this long.
+pub const TYPING_AUTO_STOP: Duration = Duration::from_secs(3);
 
 /// Who a socket is, decided before the upgrade.
 #[derive(Debug, Clone)]
@@ -124,7 +133,7 @@ pub(crate) async fn run(
 
 async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
     ws: &mut fastwebsockets::WebSocketRead<R>,
-    state: &ShardState,
+    state: &Rc<ShardState>,
     conn: ConnId,
     outbox: &Rc<Outbox>,
     info: &SocketInfo,
@@ -174,7 +183,7 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
 }
 
 fn handle(
-    state: &ShardState,
+    state: &Rc<ShardState>,
     conn: ConnId,
     outbox: &Rc<Outbox>,
     info: &SocketInfo,
@@ -201,11 +210,15 @@ fn handle(
             state.registries.borrow_mut()[registry].unsubscribe(topic, conn);
             reply(info.vsn, m, "ok", "{}")
         }
-        (topic, _) => {
+        (topic, event) => {
             let joined = state.registries.borrow()[registry]
                 .topics_of(conn)
                 .any(|t| t == topic);
-            if joined {
+            let room = topic.starts_with("room:") || topic.starts_with("chat:room:");
+            if joined && room && matches!(event, "typing_start" | "typing_stop") {
+                typing(state, conn, topic, &info.user, event == "typing_start");
+                reply(info.vsn, m, "ok", "{}")
+            } else if joined {
                 reply(info.vsn, m, "error", r#"{"reason":"unsupported event"}"#)
             } else {
                 reply(info.vsn, m, "error", r#"{"reason":"unmatched topic"}"#)
@@ -251,4 +264,45 @@ async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Ou
             }
         }
     }
+}
+
+/// Records a typing change and tells the room; a start schedules its own stop.
+fn typing(state: &Rc<ShardState>, conn: ConnId, topic: &str, user: &str, started: bool) {
+    let key = (conn, topic.to_string());
+    let generation = {
+        let mut typing = state.typing.borrow_mut();
+        if started {
+            let generation = typing.get(&key).map_or(0, |g| g + 1);
+            typing.insert(key.clone(), generation);
+            Some(generation)
+        } else {
+            typing.remove(&key);
+            None
+        }
+    };
+    publish_typing(state, conn, topic, user, started);
+    if let Some(generation) = generation {
+        let state = state.clone();
+        let user = user.to_string();
+        runtime::spawn_local(async move {
+            runtime::sleep(TYPING_AUTO_STOP).await;
+            let current = state.typing.borrow().get(&key) == Some(&generation);
+            if current {
+                state.typing.borrow_mut().remove(&key);
+                publish_typing(&state, conn, &key.1, &user, false);
+            }
+        });
+    }
+}
+
+/// `user_typing` to the room's other sockets here, and to every other shard.
+fn publish_typing(state: &ShardState, conn: ConnId, topic: &str, user: &str, typing: bool) {
+    let payload = serde_json::json!({ "user_id": user, "typing": typing }).to_string();
+    let record = Arc::new(BroadcastRecord {
+        topic: Arc::from(topic),
+        event: Arc::from("user_typing"),
+        payload: Bytes::from(payload),
+    });
+    shard::deliver(state, &record, Some(conn));
+    let _ = state.mesh.unbounded_send(record);
 }
