@@ -52,6 +52,11 @@ test_deps() {
   pip_install moto 'moto[server]>=5'
   python3 -c "import flask, flask_cors" 2>/dev/null || python3 -m pip install -q 'moto[server]>=5'
   command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+  command -v node >/dev/null || apt_install nodejs npm
+  if [ ! -d "$ROOT/loadtest/phoenix-client/node_modules/phoenix" ]; then
+    log "npm ci in loadtest/phoenix-client (the official phoenix JS client)"
+    (cd "$ROOT/loadtest/phoenix-client" && npm ci --no-audit --no-fund --silent)
+  fi
 }
 
 wait_port() {
