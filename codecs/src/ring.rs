@@ -22,6 +22,9 @@ pub enum ToShard {
     /// The verdict on a socket's token. Dropping it leaves the client waiting until the
     /// shard's request timeout (then 504).
     AuthVerdict(Box<AuthVerdictRecord>),
+    /// The verdict on a join the shard cannot decide alone. Dropping it leaves the join
+    /// unanswered until the client's own timeout.
+    JoinVerdict(Box<JoinVerdictRecord>),
     /// Deliver an event to every local subscriber of a topic. The payload is shared by
     /// every shard (one buffer per node).
     Broadcast(Box<BroadcastRecord>),
@@ -35,6 +38,30 @@ pub enum FromShard {
     HttpRequest(Box<HttpRequestRecord>),
     /// A WebSocket connect asking for the verdict on its token, before the upgrade.
     Authenticate(Box<AuthRequestRecord>),
+    /// A join that needs the control plane's state to decide (`media:{id}` ownership).
+    AuthorizeJoin(Box<JoinRequestRecord>),
+}
+
+/// A socket's join of a topic whose access depends on stored state.
+#[derive(Debug)]
+pub struct JoinRequestRecord {
+    /// The shard holding the socket.
+    pub shard: ShardId,
+    /// Unique per shard; echoed in the verdict.
+    pub request_id: u64,
+    /// The socket's user.
+    pub user: String,
+    /// The topic asked for.
+    pub topic: String,
+}
+
+/// The control plane's verdict on a [`JoinRequestRecord`].
+#[derive(Debug)]
+pub struct JoinVerdictRecord {
+    /// The request this answers.
+    pub request_id: u64,
+    /// Allowed, or the reason for refusing (sent to the client as `reason`).
+    pub verdict: Result<(), String>,
 }
 
 /// A socket's token, sent before the upgrade is answered.

@@ -97,6 +97,17 @@ async fn serve_shard(
                             .await;
                     });
                 }
+                FromShard::AuthorizeJoin(request) => {
+                    let answers = answers.clone();
+                    let services = services.clone();
+                    tokio::spawn(async move {
+                        let record = codecs::ring::JoinVerdictRecord {
+                            request_id: request.request_id,
+                            verdict: authorize_join(&request.user, &request.topic, &services).await,
+                        };
+                        let _ = answers.send(ToShard::JoinVerdict(Box::new(record))).await;
+                    });
+                }
                 FromShard::Authenticate(request) => {
                     let answers = answers.clone();
                     let services = services.clone();
@@ -176,4 +187,20 @@ async fn authenticate(request: &AuthRequestRecord, services: &Services) -> Resul
         }
     }
     verdict
+}
+
+/// Whether `user` may join `topic`: a `media:{id}` topic only by the asset's owner.
+async fn authorize_join(user: &str, topic: &str, services: &Services) -> Result<(), String> {
+    let Some(media) = topic.strip_prefix("media:") else {
+        return Err("unauthorized".to_string());
+    };
+    let id = codecs::ResourceId::new(media).map_err(|_| "unauthorized".to_string())?;
+    match services.store.get_media_asset(&id).await {
+        Ok(Some(asset)) if asset.user_id.as_str() == user => Ok(()),
+        Ok(_) => Err("unauthorized".to_string()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check media ownership");
+            Err("unavailable".to_string())
+        }
+    }
 }

@@ -124,6 +124,7 @@ pub struct RunningNode {
     plane: DataPlane,
     bridge: Vec<JoinHandle<()>>,
     shards: bridge::Shards,
+    bus_to_channels: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -138,6 +139,9 @@ impl RunningNode {
         let (shard_links, control_links) =
             dataplane::links(plane_config.shards, dataplane::RING_CAPACITY);
         let (bridge, shards) = bridge::start(control_links, services.clone());
+        let bus_to_channels = crate::channels::start(services.bus.clone(), shards.clone())
+            .await
+            .context("cannot subscribe to the bus for the channels")?;
         let plane =
             tokio::task::spawn_blocking(move || DataPlane::start(plane_config, shard_links))
                 .await?
@@ -156,6 +160,7 @@ impl RunningNode {
             plane,
             bridge,
             shards,
+            bus_to_channels,
         })
     }
 
@@ -188,6 +193,7 @@ impl RunningNode {
         {
             tracing::error!("the data plane panicked while stopping");
         }
+        self.bus_to_channels.abort();
         drop(self.shards);
         for task in self.bridge {
             let _ = task.await;

@@ -300,3 +300,84 @@ async fn typing_reaches_the_room_on_every_shard_through_the_mesh_and_stops_by_it
     );
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bus_events_reach_the_user_and_media_topics_they_concern() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let asset = store::NewMediaAsset {
+        id: ResourceId::new("m-7").unwrap(),
+        user_id: ResourceId::new("alice").unwrap(),
+        source: "uploads/m-7.mp4".into(),
+        content_type: "video/mp4".into(),
+        file_size: 7,
+    };
+    assert!(
+        node.services()
+            .store
+            .create_media_asset(&asset)
+            .await
+            .unwrap()
+    );
+    let mut bob = connect(&node, "bob", Some("2.0.0")).await;
+    send(&mut bob, r#"["1","1","media:m-7","phx_join",{}]"#).await;
+    assert!(
+        next_text(&mut bob)
+            .await
+            .contains(r#"{"status":"error","response":{"reason":"unauthorized"}}"#)
+    );
+    let mut alice = connect(&node, "alice", Some("2.0.0")).await;
+    for (n, topic) in ["user:alice", "media:m-7"].iter().enumerate() {
+        send(
+            &mut alice,
+            &format!(r#"["{n}","{n}","{topic}","phx_join",{{}}]"#),
+        )
+        .await;
+        assert!(next_text(&mut alice).await.contains(r#""status":"ok""#));
+    }
+    let key = node.services().api_key.expose().to_string();
+    let post = |body: serde_json::Value| {
+        let key = key.clone();
+        let addr = node.local_addr();
+        async move {
+            let answer = support::request(
+                addr,
+                "POST",
+                "/api/v1/events",
+                &[("x-api-key", key.as_str())],
+                body.to_string(),
+            )
+            .await;
+            assert_eq!(answer.status, 202, "{}", answer.body);
+        }
+    };
+    post(
+        serde_json::json!({"event_type": "notification.sent", "payload": {
+        "notification_id": "n-1", "user_id": "bob", "channel": "push", "provider": "fcm",
+        "sent_at": "2026-11-27T10:00:00Z"}}),
+    )
+    .await;
+    post(
+        serde_json::json!({"event_type": "media.progress", "payload": {
+        "media_id": "m-7", "user_id": "alice", "stage": "transcoding", "percent": 50.0}}),
+    )
+    .await;
+    let mut got = vec![next_text(&mut alice).await, next_text(&mut alice).await];
+    got.sort();
+    let payload = r#"{"media_id":"m-7","user_id":"alice","stage":"transcoding","percent":50.0}"#;
+    assert_eq!(
+        got,
+        [
+            format!(r#"[null,null,"media:m-7","media_progress",{payload}]"#),
+            format!(r#"[null,null,"user:alice","media_progress",{payload}]"#),
+        ]
+    );
+    // Bob's notification never reached alice: her next message is a heartbeat reply.
+    send(&mut alice, r#"[null,"9","phoenix","heartbeat",{}]"#).await;
+    assert!(
+        next_text(&mut alice)
+            .await
+            .starts_with(r#"[null,"9","phoenix","phx_reply""#)
+    );
+    node.stop().await;
+}

@@ -71,6 +71,8 @@ pub(crate) enum Answer {
     Http(Box<HttpResponseRecord>),
     /// To a socket's token.
     Auth(Box<AuthVerdictRecord>),
+    /// To a join the shard could not decide alone.
+    Join(Box<codecs::ring::JoinVerdictRecord>),
 }
 
 impl ShardState {
@@ -84,7 +86,7 @@ impl ShardState {
 
     /// Sends `record` (built with a fresh request id) to the control plane and waits for the
     /// answer, at most the request timeout. `None`: no answer in time, or the node stops.
-    async fn ask(&self, record: impl FnOnce(u64) -> FromShard) -> Option<Answer> {
+    pub(crate) async fn ask(&self, record: impl FnOnce(u64) -> FromShard) -> Option<Answer> {
         let id = self.next_request.get();
         self.next_request.set(id.wrapping_add(1));
         let (tx, rx) = oneshot::channel();

@@ -196,6 +196,9 @@ pub(crate) async fn run(
                         ToShard::AuthVerdict(verdict) => {
                             state.complete(verdict.request_id, Answer::Auth(verdict))
                         }
+                        ToShard::JoinVerdict(verdict) => {
+                            state.complete(verdict.request_id, Answer::Join(verdict))
+                        }
                         ToShard::Broadcast(broadcast) => deliver(&state, &broadcast, None),
                     }
                 }

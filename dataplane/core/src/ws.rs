@@ -27,7 +27,7 @@ use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
 use tokio_util::compat::FuturesAsyncReadCompatExt;
 
 use crate::fanout::{Batch, CloseReason, ConnId, Frame, Outbox, OverflowPolicy};
-use crate::http::ShardState;
+use crate::http::{Answer, ShardState};
 use crate::runtime::{self, TcpStream};
 use crate::shard;
 
@@ -175,6 +175,18 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
                 continue;
             }
         };
+        if message.event == "phx_join" && message.topic.starts_with("media:") {
+            // Ownership lives in the store: the control plane decides; the reply is queued
+            // when its verdict arrives.
+            runtime::spawn_local(join_via_control_plane(
+                state.clone(),
+                conn,
+                outbox.clone(),
+                info.clone(),
+                message,
+            ));
+            continue;
+        }
         let answer = handle(state, conn, outbox, info, &message);
         if outbox.push(answer).is_err() {
             return;
@@ -264,6 +276,51 @@ async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Ou
             }
         }
     }
+}
+
+/// Asks the control plane whether the socket may join, then joins (or refuses).
+async fn join_via_control_plane(
+    state: Rc<ShardState>,
+    conn: ConnId,
+    outbox: Rc<Outbox>,
+    info: SocketInfo,
+    m: Inbound,
+) {
+    let shard = state.id;
+    let (user, topic) = (info.user.clone(), m.topic.clone());
+    let answer = state
+        .ask(|request_id| {
+            codecs::ring::FromShard::AuthorizeJoin(Box::new(codecs::ring::JoinRequestRecord {
+                shard,
+                request_id,
+                user,
+                topic,
+            }))
+        })
+        .await;
+    let frame = match answer {
+        Some(Answer::Join(verdict)) => match verdict.verdict {
+            Ok(()) if !outbox.is_closed() => {
+                let registry = usize::from(info.vsn == Vsn::V2);
+                match state.registries.borrow_mut()[registry].subscribe(&m.topic, conn, &outbox) {
+                    Ok(_) => reply(info.vsn, &m, "ok", "{}"),
+                    Err(e) => reply(info.vsn, &m, "error", &format!("{{\"reason\":\"{e}\"}}")),
+                }
+            }
+            Ok(()) => return,
+            Err(reason) => {
+                let reason = serde_json::json!({ "reason": reason }).to_string();
+                reply(info.vsn, &m, "error", &reason)
+            }
+        },
+        _ => reply(
+            info.vsn,
+            &m,
+            "error",
+            r#"{"reason":"no answer from the node"}"#,
+        ),
+    };
+    let _ = outbox.push(frame);
 }
 
 /// Records a typing change and tells the room; a start schedules its own stop.
