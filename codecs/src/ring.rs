@@ -25,6 +25,8 @@ pub enum ToShard {
     /// The verdict on a join the shard cannot decide alone. Dropping it leaves the join
     /// unanswered until the client's own timeout.
     JoinVerdict(Box<JoinVerdictRecord>),
+    /// The answer to a socket's push the control plane handled.
+    PushReply(Box<PushReplyRecord>),
     /// Deliver an event to every local subscriber of a topic. The payload is shared by
     /// every shard (one buffer per node).
     Broadcast(Box<BroadcastRecord>),
@@ -40,6 +42,34 @@ pub enum FromShard {
     Authenticate(Box<AuthRequestRecord>),
     /// A join that needs the control plane's state to decide (`media:{id}` ownership).
     AuthorizeJoin(Box<JoinRequestRecord>),
+    /// A socket's push that needs the control plane (a chat message to store and publish).
+    Push(Box<PushRecord>),
+}
+
+/// A push from a socket on a joined topic, for the control plane.
+#[derive(Debug)]
+pub struct PushRecord {
+    /// The shard holding the socket.
+    pub shard: ShardId,
+    /// Unique per shard; echoed in the reply.
+    pub request_id: u64,
+    /// The socket's user.
+    pub user: String,
+    /// The channel topic.
+    pub topic: String,
+    /// The channel event (`new_message`).
+    pub event: String,
+    /// The push's payload, JSON text.
+    pub payload: Bytes,
+}
+
+/// The control plane's answer to a [`PushRecord`].
+#[derive(Debug)]
+pub struct PushReplyRecord {
+    /// The request this answers.
+    pub request_id: u64,
+    /// `ok` with the response JSON, or `error` with the reason.
+    pub reply: Result<Bytes, String>,
 }
 
 /// A socket's join of a topic whose access depends on stored state.

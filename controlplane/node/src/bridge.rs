@@ -49,19 +49,26 @@ impl Shards {
 
 /// Starts the bridge tasks of every shard; they end when the shards drop their rings.
 pub fn start(links: Vec<ControlLinks>, services: Arc<Services>) -> (Vec<JoinHandle<()>>, Shards) {
-    let mut tasks = Vec::with_capacity(links.len());
-    let mut senders = Vec::with_capacity(links.len());
-    for link in links {
-        let (answers, queued) = mpsc::channel::<ToShard>(DOWNLINK_QUEUE);
-        senders.push(answers.clone());
-        tasks.push(tokio::spawn(serve_shard(
-            link,
-            answers,
-            queued,
-            services.clone(),
-        )));
-    }
-    (tasks, Shards(senders))
+    let (senders, queues): (Vec<_>, Vec<_>) = links
+        .iter()
+        .map(|_| mpsc::channel::<ToShard>(DOWNLINK_QUEUE))
+        .unzip();
+    let shards = Shards(senders);
+    let tasks = links
+        .into_iter()
+        .zip(queues)
+        .zip(shards.0.clone())
+        .map(|((link, queued), answers)| {
+            tokio::spawn(serve_shard(
+                link,
+                answers,
+                queued,
+                services.clone(),
+                shards.clone(),
+            ))
+        })
+        .collect();
+    (tasks, shards)
 }
 
 async fn serve_shard(
@@ -69,6 +76,7 @@ async fn serve_shard(
     answers: mpsc::Sender<ToShard>,
     mut queued: mpsc::Receiver<ToShard>,
     services: Arc<Services>,
+    shards: Shards,
 ) {
     let ControlLinks {
         shard,
@@ -95,6 +103,18 @@ async fn serve_shard(
                         let _ = answers
                             .send(ToShard::HttpResponse(Box::new(response)))
                             .await;
+                    });
+                }
+                FromShard::Push(push) => {
+                    let answers = answers.clone();
+                    let services = services.clone();
+                    let shards = shards.clone();
+                    tokio::spawn(async move {
+                        let record = codecs::ring::PushReplyRecord {
+                            request_id: push.request_id,
+                            reply: crate::chat::handle(&push, &services, &shards).await,
+                        };
+                        let _ = answers.send(ToShard::PushReply(Box::new(record))).await;
                     });
                 }
                 FromShard::AuthorizeJoin(request) => {

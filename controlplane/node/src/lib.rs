@@ -9,6 +9,7 @@
 //! - [`node`]: opens bus, store and object storage, runs migrations, starts the data plane
 //!   and the bridge, stops cleanly.
 //! - [`bridge`]: moves requests and answers between the shards' rings and [`http`].
+//! - [`chat`]: room messages: stored with offsets, broadcast, published as `chat.message`.
 //! - [`channels`]: delivers bus events to the `user:` and `media:` topics of the sockets.
 //! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake),
 //!   served by the data-plane shards and answered here.
@@ -24,6 +25,7 @@
 pub mod auth;
 pub mod bridge;
 pub mod channels;
+pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -381,3 +381,72 @@ async fn bus_events_reach_the_user_and_media_topics_they_concern() {
     );
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_messages_are_stored_numbered_broadcast_and_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut on_bus = node.services().bus.subscribe("chat.message").await.unwrap();
+    let mut sockets = Vec::new();
+    for (i, topic) in ["room:c", "room:c", "chat:room:c"].iter().enumerate() {
+        let mut socket = connect(&node, &format!("u{i}"), Some("2.0.0")).await;
+        send(
+            &mut socket,
+            &format!(r#"["1","1","{topic}","phx_join",{{}}]"#),
+        )
+        .await;
+        next_text(&mut socket).await;
+        sockets.push(socket);
+    }
+    for (n, content) in ["hello", "again"].iter().enumerate() {
+        let offset = n + 1;
+        send(
+            &mut sockets[0],
+            &format!(r#"["1","{offset}","room:c","new_message",{{"content":"{content}"}}]"#),
+        )
+        .await;
+        for (i, socket) in sockets.iter_mut().enumerate() {
+            // The sender sees its reply and the broadcast, in either order.
+            let mut messages = vec![next_text(socket).await];
+            if i == 0 {
+                messages.push(next_text(socket).await);
+            }
+            let broadcast: serde_json::Value = messages
+                .iter()
+                .map(|m| serde_json::from_str::<serde_json::Value>(m).unwrap())
+                .find(|m| m[3] == "new_message")
+                .unwrap();
+            assert_eq!(broadcast[4]["offset"], offset, "{broadcast}");
+            assert_eq!(broadcast[4]["content"], *content);
+            assert_eq!(broadcast[4]["user_id"], "u0");
+            if i == 0 {
+                let reply = messages.iter().find(|m| m.contains("phx_reply")).unwrap();
+                assert!(reply.contains(&format!(r#""offset":{offset}"#)), "{reply}");
+            }
+        }
+        let published = tokio::time::timeout(Duration::from_secs(5), on_bus.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let event = codecs::Event::decode(&published.payload).unwrap();
+        assert_eq!(event.event_type, codecs::EventType::ChatMessage);
+    }
+    let stored = node
+        .services()
+        .store
+        .latest_chat_messages(&ResourceId::new("c").unwrap(), 10)
+        .await
+        .unwrap();
+    assert_eq!(stored.iter().map(|m| m.offset).collect::<Vec<_>>(), [1, 2]);
+    send(
+        &mut sockets[1],
+        r#"["1","9","room:c","new_message",{"content":"  "}]"#,
+    )
+    .await;
+    assert!(
+        next_text(&mut sockets[1])
+            .await
+            .contains(r#""status":"error""#)
+    );
+    node.stop().await;
+}

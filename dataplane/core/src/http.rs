@@ -73,6 +73,8 @@ pub(crate) enum Answer {
     Auth(Box<AuthVerdictRecord>),
     /// To a join the shard could not decide alone.
     Join(Box<codecs::ring::JoinVerdictRecord>),
+    /// To a push the control plane handled.
+    Push(Box<codecs::ring::PushReplyRecord>),
 }
 
 impl ShardState {

@@ -199,6 +199,9 @@ pub(crate) async fn run(
                         ToShard::JoinVerdict(verdict) => {
                             state.complete(verdict.request_id, Answer::Join(verdict))
                         }
+                        ToShard::PushReply(reply) => {
+                            state.complete(reply.request_id, Answer::Push(reply))
+                        }
                         ToShard::Broadcast(broadcast) => deliver(&state, &broadcast, None),
                     }
                 }

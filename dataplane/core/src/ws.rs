@@ -187,6 +187,19 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
             ));
             continue;
         }
+        if message.event == "new_message"
+            && is_room(&message.topic)
+            && joined(state, conn, info, &message.topic)
+        {
+            // Stored, numbered and published by the control plane; replies as it answers.
+            runtime::spawn_local(push_via_control_plane(
+                state.clone(),
+                outbox.clone(),
+                info.clone(),
+                message,
+            ));
+            continue;
+        }
         let answer = handle(state, conn, outbox, info, &message);
         if outbox.push(answer).is_err() {
             return;
@@ -226,8 +239,7 @@ fn handle(
             let joined = state.registries.borrow()[registry]
                 .topics_of(conn)
                 .any(|t| t == topic);
-            let room = topic.starts_with("room:") || topic.starts_with("chat:room:");
-            if joined && room && matches!(event, "typing_start" | "typing_stop") {
+            if joined && is_room(topic) && matches!(event, "typing_start" | "typing_stop") {
                 typing(state, conn, topic, &info.user, event == "typing_start");
                 reply(info.vsn, m, "ok", "{}")
             } else if joined {
@@ -276,6 +288,70 @@ async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Ou
             }
         }
     }
+}
+
+fn is_room(topic: &str) -> bool {
+    topic.starts_with("room:") || topic.starts_with("chat:room:")
+}
+
+fn joined(state: &ShardState, conn: ConnId, info: &SocketInfo, topic: &str) -> bool {
+    let registry = usize::from(info.vsn == Vsn::V2);
+    state.registries.borrow()[registry]
+        .topics_of(conn)
+        .any(|t| t == topic)
+}
+
+/// Hands a push to the control plane and queues its reply.
+async fn push_via_control_plane(
+    state: Rc<ShardState>,
+    outbox: Rc<Outbox>,
+    info: SocketInfo,
+    m: Inbound,
+) {
+    let payload = match &m.payload {
+        phoenix::Payload::Json(json) => json.clone(),
+        phoenix::Payload::Binary(_) => {
+            let _ = outbox.push(reply(
+                info.vsn,
+                &m,
+                "error",
+                r#"{"reason":"binary payloads are not accepted here"}"#,
+            ));
+            return;
+        }
+    };
+    let shard = state.id;
+    let (user, topic, event) = (info.user.clone(), m.topic.clone(), m.event.clone());
+    let answer = state
+        .ask(|request_id| {
+            codecs::ring::FromShard::Push(Box::new(codecs::ring::PushRecord {
+                shard,
+                request_id,
+                user,
+                topic,
+                event,
+                payload,
+            }))
+        })
+        .await;
+    let frame = match answer {
+        Some(Answer::Push(answer)) => match &answer.reply {
+            Ok(response) => reply(info.vsn, &m, "ok", &String::from_utf8_lossy(response)),
+            Err(reason) => reply(
+                info.vsn,
+                &m,
+                "error",
+                &serde_json::json!({ "reason": reason }).to_string(),
+            ),
+        },
+        _ => reply(
+            info.vsn,
+            &m,
+            "error",
+            r#"{"reason":"no answer from the node"}"#,
+        ),
+    };
+    let _ = outbox.push(frame);
 }
 
 /// Asks the control plane whether the socket may join, then joins (or refuses).
