@@ -83,6 +83,17 @@ pub struct JoinRequestRecord {
     pub user: String,
     /// The topic asked for.
     pub topic: String,
+    /// The join's payload, JSON text (`{"last_offset": K}` asks for what was missed).
+    pub payload: Bytes,
+}
+
+/// An accepted join: the reply's response and the messages to replay, in order.
+#[derive(Debug, Default)]
+pub struct JoinAccepted {
+    /// The `phx_reply` response JSON (`{}`, or `{"recovered": true|false}`).
+    pub response: Bytes,
+    /// `(event, payload JSON)` to send after the reply, before any live broadcast.
+    pub replay: Vec<(Arc<str>, Bytes)>,
 }
 
 /// The control plane's verdict on a [`JoinRequestRecord`].
@@ -90,8 +101,12 @@ pub struct JoinRequestRecord {
 pub struct JoinVerdictRecord {
     /// The request this answers.
     pub request_id: u64,
-    /// Allowed, or the reason for refusing (sent to the client as `reason`).
-    pub verdict: Result<(), String>,
+    /// Allowed (with what to send), or the reason for refusing (sent as `reason`).
+    ///
+    /// The shard applies an accepted verdict the moment it reads it from its inbox, so a
+    /// broadcast queued after the verdict reaches the socket live and one queued before it
+    /// does not (it is in `replay` instead): the control plane orders the two per room.
+    pub verdict: Result<JoinAccepted, String>,
 }
 
 /// A socket's token, sent before the upgrade is answered.

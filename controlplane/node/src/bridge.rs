@@ -121,9 +121,22 @@ async fn serve_shard(
                     let answers = answers.clone();
                     let services = services.clone();
                     tokio::spawn(async move {
+                        // A recovering room join holds the room's lock until its verdict is
+                        // queued, so no broadcast of that room slips between (see `chat`).
+                        let room = crate::chat::room_of(&request.topic);
+                        let _room_lock = match &room {
+                            Some(room) => Some(crate::chat::lock_room(room).await),
+                            None => None,
+                        };
+                        let verdict = match &room {
+                            Some(room) => crate::chat::recover(&request, room, &services).await,
+                            None => authorize_join(&request.user, &request.topic, &services)
+                                .await
+                                .map(|()| codecs::ring::JoinAccepted::default()),
+                        };
                         let record = codecs::ring::JoinVerdictRecord {
                             request_id: request.request_id,
-                            verdict: authorize_join(&request.user, &request.topic, &services).await,
+                            verdict,
                         };
                         let _ = answers.send(ToShard::JoinVerdict(Box::new(record))).await;
                     });

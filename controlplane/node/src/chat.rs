@@ -2,19 +2,111 @@
 //! room's next offset, broadcast to the room on every shard (both topic spellings name one
 //! room), published on the bus as `chat.message`, and answered with its offset.
 //!
+//! A join with `{"last_offset": K}` gets, after its `ok` reply, the messages after `K` in
+//! order (`recovered: true`), or `recovered: false` when `K` is older than the last
+//! [`ROOM_HISTORY`] messages. A per-room lock orders "store + queue the broadcast" against
+//! "read the history + queue the join verdict" on the shards' FIFO downlinks, so a joining
+//! socket gets each message exactly once: replayed, or live.
+//!
 //! Payload: `{"content": "…", "message_id"?: "…"}` (a client-chosen `message_id` makes a
 //! retried push idempotent: the store returns the row it kept). Broadcast payload:
 //! `{message_id, room_id, user_id, content, offset, timestamp}`; reply: `{message_id, offset}`.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, LazyLock};
+
 use bytes::Bytes;
 use codecs::events::ChatMessage;
 use codecs::ring::PushRecord;
+use codecs::ring::{JoinAccepted, JoinRequestRecord};
 use codecs::{Event, Payload, ResourceId};
 use serde::Deserialize;
+use store::StoredChatMessage;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::bridge::Shards;
 use crate::node::Services;
+
+/// How many recent messages a join can recover.
+pub const ROOM_HISTORY: u64 = 100;
+
+/// Stripes of the per-room lock (rooms hash onto them; contention only between rooms that
+/// share a stripe, and only for the length of a store call).
+const ROOM_LOCK_STRIPES: usize = 64;
+
+static ROOM_LOCKS: LazyLock<Vec<Mutex<()>>> =
+    LazyLock::new(|| (0..ROOM_LOCK_STRIPES).map(|_| Mutex::new(())).collect());
+
+/// Serialises a room's appends and recoveries on this node.
+pub async fn lock_room(room: &ResourceId) -> MutexGuard<'static, ()> {
+    let mut hasher = DefaultHasher::new();
+    room.hash(&mut hasher);
+    ROOM_LOCKS[(hasher.finish() % ROOM_LOCK_STRIPES as u64) as usize]
+        .lock()
+        .await
+}
+
+/// The `new_message` payload of a stored message.
+fn message_json(stored: &StoredChatMessage) -> Bytes {
+    let timestamp = stored.created_at.format(&Rfc3339).unwrap_or_default();
+    let json = serde_json::json!({
+        "message_id": stored.message_id, "room_id": stored.room_id, "user_id": stored.user_id,
+        "content": stored.content, "offset": stored.offset, "timestamp": timestamp,
+    });
+    Bytes::from(json.to_string())
+}
+
+/// The verdict on a room join that asks for recovery; call with the room locked.
+pub async fn recover(
+    join: &JoinRequestRecord,
+    room: &ResourceId,
+    services: &Services,
+) -> Result<JoinAccepted, String> {
+    #[derive(Deserialize)]
+    struct Recovery {
+        last_offset: u64,
+    }
+    let recovery: Recovery =
+        serde_json::from_slice(&join.payload).map_err(|e| format!("invalid last_offset: {e}"))?;
+    let unavailable = |e: store::StoreError| {
+        tracing::warn!(error = %e, "cannot read room history");
+        "unavailable".to_string()
+    };
+    let latest = services
+        .store
+        .latest_chat_messages(room, 1)
+        .await
+        .map_err(unavailable)?
+        .last()
+        .map_or(0, |m| m.offset);
+    let k = recovery.last_offset;
+    if k >= latest {
+        return Ok(JoinAccepted {
+            response: Bytes::from_static(br#"{"recovered":true}"#),
+            replay: Vec::new(),
+        });
+    }
+    if latest - k > ROOM_HISTORY {
+        return Ok(JoinAccepted {
+            response: Bytes::from_static(br#"{"recovered":false}"#),
+            replay: Vec::new(),
+        });
+    }
+    let missed = services
+        .store
+        .chat_messages_after(room, k, ROOM_HISTORY as u32)
+        .await
+        .map_err(unavailable)?;
+    let event: Arc<str> = Arc::from("new_message");
+    Ok(JoinAccepted {
+        response: Bytes::from_static(br#"{"recovered":true}"#),
+        replay: missed
+            .iter()
+            .map(|m| (event.clone(), message_json(m)))
+            .collect(),
+    })
+}
 
 /// Longest message accepted, in bytes of text.
 pub const MAX_CONTENT_BYTES: usize = 16 << 10;
@@ -65,6 +157,7 @@ async fn new_message(
         Some(id) => id,
         None => ResourceId::new(uuid::Uuid::new_v4().to_string()).map_err(|e| e.to_string())?,
     };
+    let room_lock = lock_room(&room).await;
     let stored = services
         .store
         .append_chat_message(&room, &message_id, &user, &message.content)
@@ -73,17 +166,13 @@ async fn new_message(
             tracing::warn!(error = %e, "cannot store a chat message");
             "the message could not be stored".to_string()
         })?;
-    let timestamp = stored.created_at.format(&Rfc3339).unwrap_or_default();
-    let broadcast = serde_json::json!({
-        "message_id": stored.message_id, "room_id": stored.room_id, "user_id": stored.user_id,
-        "content": stored.content, "offset": stored.offset, "timestamp": timestamp,
-    });
-    let payload = Bytes::from(broadcast.to_string());
+    let payload = message_json(&stored);
     for topic in [format!("room:{room}"), format!("chat:room:{room}")] {
         shards
             .broadcast(&topic, "new_message", payload.clone())
             .await;
     }
+    drop(room_lock);
     let event = Event::deterministic(
         "armoricore",
         Payload::ChatMessage(ChatMessage {

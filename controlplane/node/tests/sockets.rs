@@ -450,3 +450,94 @@ async fn chat_messages_are_stored_numbered_broadcast_and_published() {
     );
     node.stop().await;
 }
+
+async fn say(socket: &mut Socket, topic: &str, n: usize) {
+    send(
+        socket,
+        &format!(r#"["1","m{n}","{topic}","new_message",{{"content":"m{n}"}}]"#),
+    )
+    .await;
+    // Skip our own broadcast; wait for the reply.
+    loop {
+        let text = next_text(socket).await;
+        if text.contains(&format!(r#""m{n}","{topic}","phx_reply""#)) {
+            assert!(text.contains(r#""status":"ok""#), "{text}");
+            return;
+        }
+    }
+}
+
+fn offset_of(text: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(v[3], "new_message", "{text}");
+    v[4]["offset"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_with_last_offset_recovers_what_it_missed_in_order_then_goes_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut writer = connect(&node, "w", Some("2.0.0")).await;
+    send(&mut writer, r#"["1","1","room:r","phx_join",{}]"#).await;
+    next_text(&mut writer).await;
+    for n in 1..=3 {
+        say(&mut writer, "room:r", n).await;
+    }
+    let mut late = connect(&node, "late", Some("2.0.0")).await;
+    send(
+        &mut late,
+        r#"["7","1","room:r","phx_join",{"last_offset":1}]"#,
+    )
+    .await;
+    assert_eq!(
+        next_text(&mut late).await,
+        r#"["7","1","room:r","phx_reply",{"status":"ok","response":{"recovered":true}}]"#
+    );
+    assert_eq!(offset_of(&next_text(&mut late).await), 2);
+    assert_eq!(offset_of(&next_text(&mut late).await), 3);
+    say(&mut writer, "room:r", 4).await;
+    assert_eq!(offset_of(&next_text(&mut late).await), 4);
+    send(&mut late, r#"[null,"9","phoenix","heartbeat",{}]"#).await;
+    assert!(
+        next_text(&mut late)
+            .await
+            .starts_with(r#"[null,"9","phoenix","phx_reply""#),
+        "a message came twice"
+    );
+
+    let mut current = connect(&node, "cur", Some("2.0.0")).await;
+    send(
+        &mut current,
+        r#"["1","1","chat:room:r","phx_join",{"last_offset":4}]"#,
+    )
+    .await;
+    assert!(
+        next_text(&mut current)
+            .await
+            .contains(r#""recovered":true"#)
+    );
+    send(&mut current, r#"[null,"9","phoenix","heartbeat",{}]"#).await;
+    assert!(
+        next_text(&mut current)
+            .await
+            .starts_with(r#"[null,"9","phoenix","phx_reply""#),
+        "nothing was missed"
+    );
+
+    let history = armoricore::chat::ROOM_HISTORY as usize;
+    for n in 5..=history + 6 {
+        say(&mut writer, "room:r", n).await;
+    }
+    let mut ancient = connect(&node, "old", Some("2.0.0")).await;
+    send(
+        &mut ancient,
+        r#"["1","1","room:r","phx_join",{"last_offset":1}]"#,
+    )
+    .await;
+    assert!(
+        next_text(&mut ancient)
+            .await
+            .contains(r#"{"status":"ok","response":{"recovered":false}}"#)
+    );
+    node.stop().await;
+}

@@ -45,6 +45,8 @@ pub(crate) struct ShardState {
     pub uplink: mpsc::UnboundedSender<FromShard>,
     /// Requests waiting for the control plane's answer.
     pub pending: RefCell<HashMap<u64, oneshot::Sender<Answer>>>,
+    /// Joins waiting for the control plane's verdict, applied by the shard loop itself.
+    pub joins: RefCell<HashMap<u64, crate::ws::JoinWaiter>>,
     pub next_request: Cell<u64>,
     /// Topic subscribers of this shard, one registry per serializer (index 0: V1, 1: V2),
     /// so a broadcast is encoded at most once per serializer.
@@ -71,8 +73,6 @@ pub(crate) enum Answer {
     Http(Box<HttpResponseRecord>),
     /// To a socket's token.
     Auth(Box<AuthVerdictRecord>),
-    /// To a join the shard could not decide alone.
-    Join(Box<codecs::ring::JoinVerdictRecord>),
     /// To a push the control plane handled.
     Push(Box<codecs::ring::PushReplyRecord>),
 }

@@ -108,6 +108,7 @@ pub(crate) async fn run(
         limits: shared.config.http,
         uplink: uplink_tx,
         pending: RefCell::new(HashMap::new()),
+        joins: RefCell::new(HashMap::new()),
         next_request: Cell::new(0),
         registries: RefCell::new([TopicRegistry::new(), TopicRegistry::new()]),
         next_conn: Cell::new(0),
@@ -196,9 +197,7 @@ pub(crate) async fn run(
                         ToShard::AuthVerdict(verdict) => {
                             state.complete(verdict.request_id, Answer::Auth(verdict))
                         }
-                        ToShard::JoinVerdict(verdict) => {
-                            state.complete(verdict.request_id, Answer::Join(verdict))
-                        }
+                        ToShard::JoinVerdict(verdict) => crate::ws::finish_join(&state, *verdict),
                         ToShard::PushReply(reply) => {
                             state.complete(reply.request_id, Answer::Push(reply))
                         }

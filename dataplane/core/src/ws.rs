@@ -175,16 +175,12 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
                 continue;
             }
         };
-        if message.event == "phx_join" && message.topic.starts_with("media:") {
-            // Ownership lives in the store: the control plane decides; the reply is queued
-            // when its verdict arrives.
-            runtime::spawn_local(join_via_control_plane(
-                state.clone(),
-                conn,
-                outbox.clone(),
-                info.clone(),
-                message,
-            ));
+        let needs_control_plane = message.topic.starts_with("media:")
+            || (is_room(&message.topic) && asks_recovery(&message.payload));
+        if message.event == "phx_join" && needs_control_plane {
+            // Ownership and history live in the store: the control plane decides; the shard
+            // loop applies its verdict.
+            join_via_control_plane(state, conn, outbox, info, message);
             continue;
         }
         if message.event == "new_message"
@@ -290,6 +286,15 @@ async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Ou
     }
 }
 
+/// Whether a join payload asks for missed messages (`{"last_offset": K}`).
+fn asks_recovery(payload: &phoenix::Payload) -> bool {
+    match payload {
+        phoenix::Payload::Json(json) => serde_json::from_slice::<serde_json::Value>(json)
+            .is_ok_and(|v| v.get("last_offset").is_some()),
+        phoenix::Payload::Binary(_) => false,
+    }
+}
+
 fn is_room(topic: &str) -> bool {
     topic.starts_with("room:") || topic.starts_with("chat:room:")
 }
@@ -354,49 +359,122 @@ async fn push_via_control_plane(
     let _ = outbox.push(frame);
 }
 
-/// Asks the control plane whether the socket may join, then joins (or refuses).
-async fn join_via_control_plane(
-    state: Rc<ShardState>,
+/// A join waiting for the control plane's verdict.
+pub(crate) struct JoinWaiter {
     conn: ConnId,
     outbox: Rc<Outbox>,
-    info: SocketInfo,
+    vsn: Vsn,
+    message: Inbound,
+}
+
+/// Asks the control plane whether the socket may join; the shard loop applies the verdict
+/// ([`finish_join`]). No verdict within the request timeout answers `error`.
+fn join_via_control_plane(
+    state: &Rc<ShardState>,
+    conn: ConnId,
+    outbox: &Rc<Outbox>,
+    info: &SocketInfo,
     m: Inbound,
 ) {
-    let shard = state.id;
-    let (user, topic) = (info.user.clone(), m.topic.clone());
-    let answer = state
-        .ask(|request_id| {
-            codecs::ring::FromShard::AuthorizeJoin(Box::new(codecs::ring::JoinRequestRecord {
-                shard,
-                request_id,
-                user,
-                topic,
-            }))
-        })
-        .await;
-    let frame = match answer {
-        Some(Answer::Join(verdict)) => match verdict.verdict {
-            Ok(()) if !outbox.is_closed() => {
-                let registry = usize::from(info.vsn == Vsn::V2);
-                match state.registries.borrow_mut()[registry].subscribe(&m.topic, conn, &outbox) {
-                    Ok(_) => reply(info.vsn, &m, "ok", "{}"),
-                    Err(e) => reply(info.vsn, &m, "error", &format!("{{\"reason\":\"{e}\"}}")),
-                }
-            }
-            Ok(()) => return,
-            Err(reason) => {
-                let reason = serde_json::json!({ "reason": reason }).to_string();
-                reply(info.vsn, &m, "error", &reason)
-            }
-        },
-        _ => reply(
-            info.vsn,
-            &m,
-            "error",
-            r#"{"reason":"no answer from the node"}"#,
-        ),
+    let request_id = state.next_request.get();
+    state.next_request.set(request_id.wrapping_add(1));
+    let payload = match &m.payload {
+        phoenix::Payload::Json(json) => json.clone(),
+        phoenix::Payload::Binary(_) => Bytes::from_static(b"{}"),
     };
-    let _ = outbox.push(frame);
+    let record = codecs::ring::JoinRequestRecord {
+        shard: state.id,
+        request_id,
+        user: info.user.clone(),
+        topic: m.topic.clone(),
+        payload,
+    };
+    state.joins.borrow_mut().insert(
+        request_id,
+        JoinWaiter {
+            conn,
+            outbox: outbox.clone(),
+            vsn: info.vsn,
+            message: m,
+        },
+    );
+    if state
+        .uplink
+        .unbounded_send(codecs::ring::FromShard::AuthorizeJoin(Box::new(record)))
+        .is_err()
+    {
+        state.joins.borrow_mut().remove(&request_id);
+        return;
+    }
+    let state = state.clone();
+    runtime::spawn_local(async move {
+        runtime::sleep(state.limits.request_timeout).await;
+        let waiter = state.joins.borrow_mut().remove(&request_id);
+        if let Some(w) = waiter {
+            let _ = w.outbox.push(reply(
+                w.vsn,
+                &w.message,
+                "error",
+                r#"{"reason":"no answer from the node"}"#,
+            ));
+        }
+    });
+}
+
+/// Applies a join verdict: subscribes, replies, then queues the replay, all before the
+/// shard reads its next inbox record.
+pub(crate) fn finish_join(state: &ShardState, verdict: codecs::ring::JoinVerdictRecord) {
+    let Some(w) = state.joins.borrow_mut().remove(&verdict.request_id) else {
+        return; // timed out already
+    };
+    if w.outbox.is_closed() {
+        return;
+    }
+    let accepted = match verdict.verdict {
+        Ok(accepted) => accepted,
+        Err(reason) => {
+            let reason = serde_json::json!({ "reason": reason }).to_string();
+            let _ = w.outbox.push(reply(w.vsn, &w.message, "error", &reason));
+            return;
+        }
+    };
+    let registry = usize::from(w.vsn == Vsn::V2);
+    if let Err(e) =
+        state.registries.borrow_mut()[registry].subscribe(&w.message.topic, w.conn, &w.outbox)
+    {
+        let _ = w.outbox.push(reply(
+            w.vsn,
+            &w.message,
+            "error",
+            &serde_json::json!({ "reason": e.to_string() }).to_string(),
+        ));
+        return;
+    }
+    let response = String::from_utf8_lossy(&accepted.response);
+    let response = if response.is_empty() {
+        "{}".into()
+    } else {
+        response
+    };
+    let _ = w.outbox.push(reply(w.vsn, &w.message, "ok", &response));
+    for (event, payload) in accepted.replay {
+        let mut text = BytesMut::with_capacity(payload.len() + 64);
+        phoenix::encode_text(
+            w.vsn,
+            w.message.join_ref.as_deref(),
+            None,
+            &w.message.topic,
+            &event,
+            &payload,
+            &mut text,
+        );
+        if w.outbox
+            .push(Frame::new(websocket::text_frame(&text)))
+            .is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// Records a typing change and tells the room; a start schedules its own stop.
