@@ -541,3 +541,57 @@ async fn a_join_with_last_offset_recovers_what_it_missed_in_order_then_goes_live
     );
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_socket_limits_refuse_extra_channels_and_close_floods_with_1008() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut socket = connect(&node, "many", Some("2.0.0")).await;
+    let max = dataplane_limits::MAX_CHANNELS;
+    for n in 0..max {
+        send(
+            &mut socket,
+            &format!(r#"["{n}","{n}","room:{n}","phx_join",{{}}]"#),
+        )
+        .await;
+        assert!(next_text(&mut socket).await.contains(r#""status":"ok""#));
+        // Stay under the message rate while joining.
+        if n % 40 == 39 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    send(&mut socket, r#"["x","x","room:extra","phx_join",{}]"#).await;
+    assert!(next_text(&mut socket).await.contains("too many channels"));
+
+    let mut flood = connect(&node, "flood", Some("2.0.0")).await;
+    for n in 0..300 {
+        if flood
+            .send(Message::text(format!(
+                r#"[null,"{n}","phoenix","heartbeat",{{}}]"#
+            )))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), flood.next())
+            .await
+            .unwrap()
+        {
+            Some(Ok(Message::Close(frame))) => break frame.unwrap(),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.code), 1008);
+    assert!(close.reason.contains("rate limit"), "{}", close.reason);
+    node.stop().await;
+}
+
+mod dataplane_limits {
+    /// Mirrors `dataplane::ws::MAX_CHANNELS_PER_SOCKET` (the module is private).
+    pub const MAX_CHANNELS: usize = 100;
+}

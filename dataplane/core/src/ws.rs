@@ -31,6 +31,20 @@ use crate::http::{Answer, ShardState};
 use crate::runtime::{self, TcpStream};
 use crate::shard;
 
+/// Channels one socket may have joined at once; a join beyond gets `error`
+/// `{"reason":"too many channels"}`.
+pub const MAX_CHANNELS_PER_SOCKET: usize = 100;
+
+/// Messages per second one socket may send (sustained; bursts up to [`MESSAGE_BURST`]).
+/// A socket over it is closed with 1008 `rate limit: …`.
+pub const MESSAGES_PER_SECOND: u32 = 50;
+
+/// Burst allowance of [`MESSAGES_PER_SECOND`].
+pub const MESSAGE_BURST: u32 = 100;
+
+/// How long a socket the server closed keeps reading (and discarding) before it is dropped.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
+
 /// A `typing_start` not followed by `typing_stop` ends by itself after this long.
 pub const TYPING_AUTO_STOP: Duration = Duration::from_secs(3);
 
@@ -116,7 +130,18 @@ pub(crate) async fn run(
     ws.set_auto_pong(true);
     ws.set_max_message_size(state.limits.max_body_bytes);
     let writer = writer(write, outbox.clone());
-    let reader = read_loop(&mut ws, &state, conn, &outbox, &info);
+    // The reader runs until the client closes, or — once the server closed the outbox
+    // (slow consumer, rate limit, going away) — for at most CLOSE_LINGER more, reading and
+    // discarding: closing a socket with unread input sends a reset, which can destroy the
+    // close frame before the client reads it.
+    let reader = async {
+        future::or(read_loop(&mut ws, &state, conn, &outbox, &info), async {
+            let _ = outbox.closed().await;
+            runtime::sleep(CLOSE_LINGER).await;
+        })
+        .await;
+        outbox.close(CloseReason::PeerGone);
+    };
     // When the shard stops, the socket is told `going away` (1001) through its outbox, after
     // what was already queued.
     let stop = async {
@@ -124,7 +149,13 @@ pub(crate) async fn run(
         outbox.close(CloseReason::GoingAway);
         future::pending::<()>().await
     };
-    future::or(future::or(reader, writer), stop).await;
+    future::or(
+        async {
+            future::zip(reader, writer).await;
+        },
+        stop,
+    )
+    .await;
     for registry in state.registries.borrow_mut().iter_mut() {
         registry.unsubscribe_all(conn);
     }
@@ -154,6 +185,11 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
             });
         std::future::ready(result)
     };
+    let quota = governor::Quota::per_second(
+        std::num::NonZeroU32::new(MESSAGES_PER_SECOND).unwrap_or(std::num::NonZeroU32::MIN),
+    )
+    .allow_burst(std::num::NonZeroU32::new(MESSAGE_BURST).unwrap_or(std::num::NonZeroU32::MIN));
+    let limiter = governor::RateLimiter::direct(quota);
     loop {
         let frame = match ws.read_frame(&mut obligated).await {
             Ok(frame) => frame,
@@ -162,6 +198,15 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
                 return;
             }
         };
+        if outbox.is_closed() {
+            continue; // lingering after a server close: read and discard
+        }
+        if matches!(frame.opcode, OpCode::Text | OpCode::Binary) && limiter.check().is_err() {
+            outbox.close(CloseReason::RateLimited {
+                per_second: MESSAGES_PER_SECOND,
+            });
+            continue;
+        }
         let message = match frame.opcode {
             OpCode::Text => phoenix::decode_text(info.vsn, &frame.payload),
             OpCode::Binary => phoenix::decode_binary(&Bytes::copy_from_slice(&frame.payload)),
@@ -217,6 +262,11 @@ fn handle(
     match (m.topic.as_str(), m.event.as_str()) {
         ("phoenix", "heartbeat") => reply(info.vsn, m, "ok", "{}"),
         (topic, "phx_join") => {
+            if state.registries.borrow()[registry].topics_of(conn).count()
+                >= MAX_CHANNELS_PER_SOCKET
+            {
+                return reply(info.vsn, m, "error", r#"{"reason":"too many channels"}"#);
+            }
             if let Some(owner) = topic.strip_prefix("user:")
                 && owner != info.user
             {

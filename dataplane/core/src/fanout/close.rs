@@ -34,6 +34,11 @@ pub enum CloseReason {
         /// Frames held when the push was refused (not counting the refused frame).
         queued_frames: usize,
     },
+    /// The client sent more messages per second than allowed (code 1008).
+    RateLimited {
+        /// The sustained rate allowed.
+        per_second: u32,
+    },
     /// The server is shutting down or moving the connection (code 1001).
     GoingAway,
     /// The peer is gone (socket error or its close frame): nothing more can be sent.
@@ -44,7 +49,9 @@ impl CloseReason {
     /// The close status code to send, or `None` when no close frame can be sent.
     pub fn code(&self) -> Option<u16> {
         match self {
-            CloseReason::SlowConsumer { .. } => Some(close_code::POLICY_VIOLATION),
+            CloseReason::SlowConsumer { .. } | CloseReason::RateLimited { .. } => {
+                Some(close_code::POLICY_VIOLATION)
+            }
             CloseReason::GoingAway => Some(close_code::GOING_AWAY),
             CloseReason::PeerGone => None,
         }
@@ -65,6 +72,9 @@ impl fmt::Display for CloseReason {
             queued_frames: frames,
         } = self
         else {
+            if let CloseReason::RateLimited { per_second } = self {
+                return write!(f, "rate limit: more than {per_second} messages per second");
+            }
             return f.write_str(match self {
                 CloseReason::GoingAway => "server going away",
                 _ => "peer gone",
