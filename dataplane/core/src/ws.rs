@@ -274,7 +274,10 @@ fn handle(
             }
             match state.registries.borrow_mut()[registry].subscribe(topic, conn, outbox) {
                 Ok(_) => reply(info.vsn, m, "ok", "{}"),
-                Err(e) => reply(info.vsn, m, "error", &format!("{{\"reason\":\"{e}\"}}")),
+                Err(e) => {
+                    let reason = serde_json::json!({ "reason": e.to_string() }).to_string();
+                    reply(info.vsn, m, "error", &reason)
+                }
             }
         }
         (topic, "phx_leave") => {
