@@ -255,10 +255,7 @@ fn handle(
     info: &SocketInfo,
     m: &Inbound,
 ) -> Frame {
-    let registry = match info.vsn {
-        Vsn::V1 => 0,
-        Vsn::V2 => 1,
-    };
+    let registry = registry_of(info.vsn);
     match (m.topic.as_str(), m.event.as_str()) {
         ("phoenix", "heartbeat") => reply(info.vsn, m, "ok", "{}"),
         (topic, "phx_join") => {
@@ -285,9 +282,7 @@ fn handle(
             reply(info.vsn, m, "ok", "{}")
         }
         (topic, event) => {
-            let joined = state.registries.borrow()[registry]
-                .topics_of(conn)
-                .any(|t| t == topic);
+            let joined = joined(state, conn, info, topic);
             if joined && is_room(topic) && matches!(event, "typing_start" | "typing_stop") {
                 typing(state, conn, topic, &info.user, event == "typing_start");
                 reply(info.vsn, m, "ok", "{}")
@@ -352,9 +347,16 @@ fn is_room(topic: &str) -> bool {
     topic.starts_with("room:") || topic.starts_with("chat:room:")
 }
 
+/// Index in `ShardState::registries` of the registry for a serializer (0: V1, 1: V2).
+pub(crate) fn registry_of(vsn: Vsn) -> usize {
+    match vsn {
+        Vsn::V1 => 0,
+        Vsn::V2 => 1,
+    }
+}
+
 fn joined(state: &ShardState, conn: ConnId, info: &SocketInfo, topic: &str) -> bool {
-    let registry = usize::from(info.vsn == Vsn::V2);
-    state.registries.borrow()[registry]
+    state.registries.borrow()[registry_of(info.vsn)]
         .topics_of(conn)
         .any(|t| t == topic)
 }
@@ -491,7 +493,7 @@ pub(crate) fn finish_join(state: &ShardState, verdict: codecs::ring::JoinVerdict
             return;
         }
     };
-    let registry = usize::from(w.vsn == Vsn::V2);
+    let registry = registry_of(w.vsn);
     if let Err(e) =
         state.registries.borrow_mut()[registry].subscribe(&w.message.topic, w.conn, &w.outbox)
     {
