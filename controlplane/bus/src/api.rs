@@ -54,6 +54,30 @@ pub trait Bus: Send + Sync + 'static {
     /// same durable share the work like [`Bus::work_queue`] consumers.
     async fn dead_letters(&self, durable: &str) -> Result<Box<dyn WorkQueue>, BusError>;
 
+    /// Sends `payload` to every current listener of signal `name` on every node (this one
+    /// included). At most once, not stored, not de-duplicated: a node that is not listening
+    /// at that moment never sees it.
+    ///
+    /// For node-to-node chatter whose loss costs nothing a later signal does not repair
+    /// (presence replication, heartbeats, relaying a broadcast). It travels on
+    /// `<prefix>signal.<name>`, which no stream holds, so it never reaches [`Bus::subscribe`],
+    /// a work queue or a dead-letter reader. `name` is one or more tokens such as `presence`
+    /// or `relay.chat`; anything else is [`BusError::InvalidSignalName`].
+    ///
+    /// Ok means the signal was handed to the transport, not that anyone received it. Signals
+    /// from one bus reach each listener in the order they were sent. It never waits for a
+    /// slow listener. While the bus is disconnected it fails fast with
+    /// [`BusError::Unavailable`] instead of queueing (see [`crate::nats`]).
+    async fn signal(&self, name: &str, payload: Bytes) -> Result<(), BusError>;
+
+    /// Listens to signal `name` from now on: once this returns, every signal sent to `name`
+    /// on any node of this bus's prefix reaches the listener; nothing sent earlier does.
+    /// Items are `BusMessage { subject: "<prefix>signal.<name>", payload, msg_id: None }`.
+    ///
+    /// A listener that falls too far behind loses signals (each implementation documents
+    /// its buffer and logs the loss); dropping the subscription stops listening.
+    async fn signals(&self, name: &str) -> Result<Subscription, BusError>;
+
     /// Whether the bus is usable now, with a human-readable detail.
     async fn health(&self) -> BusHealth;
 }
@@ -86,12 +110,12 @@ pub struct BusMessage {
     pub subject: String,
     /// The body, unchanged.
     pub payload: Bytes,
-    /// The `msg_id` it was published with.
+    /// The `msg_id` it was published with (`None` for a signal).
     pub msg_id: Option<String>,
 }
 
-/// The live stream of messages returned by [`Bus::subscribe`]; it ends only when the bus
-/// closes.
+/// The live stream of messages returned by [`Bus::subscribe`] and [`Bus::signals`]; it ends
+/// only when the bus closes.
 pub struct Subscription {
     inner: Pin<Box<dyn Stream<Item = BusMessage> + Send>>,
 }

@@ -33,6 +33,15 @@ pub enum BusError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A signal name is not one or more plain tokens (see
+    /// [`crate::subject::validate_signal_name`]).
+    #[error("invalid signal name `{name}`: {reason}")]
+    InvalidSignalName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A message id (idempotency key) is empty or not printable.
     #[error("invalid msg_id `{0}`: must be 1 to 256 printable characters")]
     InvalidMsgId(String),

@@ -1,8 +1,8 @@
 //! The message bus of the control plane: one object-safe trait, [`Bus`] (used as
 //! `Arc<dyn Bus>`), and two implementations with one contract: the in-process bus
 //! ([`memory`], the embedded default) and NATS JetStream ([`nats`]). Kafka comes later
-//! behind the same trait. Depend on this crate to publish events, subscribe to them, or
-//! consume work; get a bus from [`connect`].
+//! behind the same trait. Depend on this crate to publish events, subscribe to them,
+//! consume work, or exchange ephemeral node-to-node signals; get a bus from [`connect`].
 //!
 //! # Layout
 //! - `api`: the [`Bus`] and [`WorkQueue`] traits and the values that cross
@@ -10,8 +10,8 @@
 //!   [`Delivery`], [`DeadLetterInfo`], [`BusHealth`]); the settle rules both buses share.
 //! - `config`: [`BusConfig`] and its defaults.
 //! - `error`: [`BusError`].
-//! - [`subject`]: stream names, subjects, wildcard matching, and the validation every
-//!   argument goes through before either implementation sees it.
+//! - [`subject`]: stream names, event, dead-letter and signal subjects, wildcard matching,
+//!   and the validation every argument goes through before either implementation sees it.
 //! - [`memory`]: the in-process bus ([`memory::MemoryServer`], [`memory::MemoryBus`]).
 //! - [`nats`]: the NATS JetStream bus ([`nats::NatsBus`]).
 //!
@@ -32,8 +32,13 @@
 //!   attempt, or when `ack_wait` expires on the last allowed attempt. Nothing that
 //!   exhausted its attempts disappears without a dead letter (or, if it had already aged
 //!   out of the stream, an error log).
+//! - Signals (`Bus::signal` / `Bus::signals`) travel on `<prefix>signal.<name>`, which no
+//!   stream holds and no prefix can reach (prefixes may not contain the tokens `dlq` or
+//!   `signal`): at most once, never stored, never seen by `subscribe`, a work queue or a
+//!   dead-letter reader.
 //! - Every bounded queue states its capacity and what happens when it is full:
-//!   [`memory`] (retained log, subscriber queues), [`nats`] submodules (pull sizes).
+//!   [`memory`] (retained log, subscriber and signal queues), [`nats`] submodules (pull
+//!   sizes, signal listeners).
 //!
 //! # Design notes
 //! - **One trait, no NATS types in it.** Settling is decided in [`Delivery`] (which attempt
@@ -50,6 +55,9 @@
 //!   expiry on the last attempt is dead-lettered even if it happens while no worker runs.
 //! - **Subscriptions read the stream**, not core NATS subjects, so they see exactly what was
 //!   stored: no retried or de-duplicated publishes.
+//! - **Signals are core NATS, not JetStream**: node chatter (presence, heartbeats, relayed
+//!   broadcasts) is worthless once late, so storing, acking or replaying it would only cost
+//!   disk and bandwidth; a send while disconnected fails fast instead of being queued.
 //! - **The in-process bus is not durable** across process restarts (see [`memory`]).
 //! - **NATS 2.9.10 compatibility**: async-nats is built without its `server_2_10`+
 //!   features, consumers have one filter subject each (several subjects become several

@@ -1,9 +1,19 @@
 //! Subject and name rules shared by both implementations: stream names derived from the
-//! prefix, the subjects each stream holds, NATS wildcard matching (`*` one token, `>` the
-//! rest), and the validation of prefixes, filters, durable names and message ids.
+//! prefix, the subjects each stream holds, the subjects of ephemeral signals, NATS wildcard
+//! matching (`*` one token, `>` the rest), and the validation of prefixes, filters, durable
+//! names, signal names and message ids.
 //!
 //! Both buses run every argument through these functions first, so they accept and refuse
 //! exactly the same inputs.
+//!
+//! Subject spaces of one prefix `P`, disjoint by construction:
+//! - `P<event type>`: the events stream (exact names, no wildcard);
+//! - `P` + `dlq.>`: the dead-letter stream;
+//! - `P` + `signal.<name>`: ephemeral signals, held by no stream.
+//!
+//! No event type starts with `dlq` or `signal`, and no prefix may contain either token, so
+//! a signal subject of one prefix is never an event or dead-letter subject of another
+//! (`P` + `signal.media.uploaded` would otherwise be an event of prefix `P` + `signal.`).
 
 use codecs::EventType;
 
@@ -17,6 +27,11 @@ pub const DEAD_LETTER_STREAM: &str = "armoricore-dlq";
 pub const ADVISORY_STREAM: &str = "armoricore-advisories";
 /// The subject token, after the prefix, under which dead letters live.
 pub const DEAD_LETTER_TOKEN: &str = "dlq";
+/// The subject token, after the prefix, under which ephemeral signals travel.
+pub const SIGNAL_TOKEN: &str = "signal";
+/// Longest signal name accepted (bytes): long enough for `relay.chat.<uuid>`, short enough
+/// that a subject stays far below what a NATS server accepts in one protocol line.
+pub const MAX_SIGNAL_NAME_LEN: usize = 256;
 
 /// The names of the streams of one prefix.
 ///
@@ -74,6 +89,42 @@ pub fn dead_letter_subject(prefix: &str, original: &str) -> String {
     format!("{prefix}{DEAD_LETTER_TOKEN}.{bare}")
 }
 
+/// The subject of signal `name` under `prefix`: `<prefix>signal.<name>`, after checking the
+/// name with [`validate_signal_name`].
+pub fn signal_subject(prefix: &str, name: &str) -> Result<String, BusError> {
+    validate_signal_name(name)?;
+    Ok(format!("{prefix}{SIGNAL_TOKEN}.{name}"))
+}
+
+/// Checks a signal name: one or more dot-separated tokens (`presence`, `relay.chat`), at
+/// most [`MAX_SIGNAL_NAME_LEN`] bytes, with no empty token, no wildcard (`*`, `>`: a
+/// signal goes to one name, and a listener listens to one name) and no whitespace or
+/// control character (NATS would cut the subject there).
+pub fn validate_signal_name(name: &str) -> Result<(), BusError> {
+    let bad = |why: &str| {
+        Err(BusError::InvalidSignalName {
+            name: name.to_string(),
+            reason: why.to_string(),
+        })
+    };
+    if name.is_empty() {
+        return bad("is empty");
+    }
+    if name.len() > MAX_SIGNAL_NAME_LEN {
+        return bad(&format!("is longer than {MAX_SIGNAL_NAME_LEN} bytes"));
+    }
+    if name.contains(['*', '>']) {
+        return bad("contains a wildcard (`*` or `>`)");
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("contains whitespace or control characters");
+    }
+    if name.split('.').any(str::is_empty) {
+        return bad("has an empty token (leading, trailing or doubled `.`)");
+    }
+    Ok(())
+}
+
 /// Whether `subject` (literal) matches `filter` (`*` matches one token, `>` one or more
 /// trailing tokens), as NATS matches them.
 pub fn matches(filter: &str, subject: &str) -> bool {
@@ -90,8 +141,8 @@ pub fn matches(filter: &str, subject: &str) -> bool {
     }
 }
 
-/// Checks a prefix: `""` or dot-terminated tokens of `A-Z a-z 0-9 -`, none of them `dlq`
-/// (which would overlap the dead-letter subjects of a shorter prefix).
+/// Checks a prefix: `""` or dot-terminated tokens of `A-Z a-z 0-9 -`, none of them `dlq` or
+/// `signal` (which would overlap the dead-letter or signal subjects of a shorter prefix).
 pub fn validate_prefix(prefix: &str) -> Result<(), BusError> {
     if prefix.is_empty() {
         return Ok(());
@@ -113,6 +164,9 @@ pub fn validate_prefix(prefix: &str) -> Result<(), BusError> {
         }
         if token == DEAD_LETTER_TOKEN {
             return bad("may not contain the token `dlq`");
+        }
+        if token == SIGNAL_TOKEN {
+            return bad("may not contain the token `signal`");
         }
     }
     if prefix.len() > 64 {
@@ -251,7 +305,16 @@ mod tests {
         assert!(validate_prefix("").is_ok());
         assert!(validate_prefix("prod.").is_ok());
         assert!(validate_prefix("eu-1.prod.").is_ok());
-        for bad in ["prod", ".", "a..", "pr od.", "a.dlq.", "a*."] {
+        for bad in [
+            "prod",
+            ".",
+            "a..",
+            "pr od.",
+            "a.dlq.",
+            "a*.",
+            "signal.",
+            "a.signal.b.",
+        ] {
             assert!(validate_prefix(bad).is_err(), "{bad}");
         }
     }
@@ -291,6 +354,53 @@ mod tests {
         assert!(validate_filter_within("p.>.x", &subjects).is_err());
         assert!(validate_filter_within("p.me*", &subjects).is_err());
         assert!(validate_filter_within("", &subjects).is_err());
+    }
+
+    #[test]
+    fn signal_names_are_plain_tokens() {
+        assert_eq!(signal_subject("", "presence").unwrap(), "signal.presence");
+        assert_eq!(
+            signal_subject("prod.", "relay.chat").unwrap(),
+            "prod.signal.relay.chat"
+        );
+        let long = "a".repeat(MAX_SIGNAL_NAME_LEN + 1);
+        for bad in [
+            "", ".", "a.", ".a", "a..b", "*", "a.*", ">", "a.>", "a*b", "a b", "a\tb", "a\nb",
+            "a\u{0}b", &long,
+        ] {
+            match validate_signal_name(bad) {
+                Err(BusError::InvalidSignalName { name, reason }) => {
+                    assert_eq!(name, bad);
+                    assert!(!reason.is_empty());
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        assert!(validate_signal_name(&"a".repeat(MAX_SIGNAL_NAME_LEN)).is_ok());
+    }
+
+    #[test]
+    fn no_stream_of_any_prefix_holds_a_signal_subject() {
+        // Names chosen to look like what the streams hold.
+        let mut names: Vec<String> = EventType::ALL.iter().map(|t| t.as_str().into()).collect();
+        names.extend(["dlq.media.uploaded", "signal.x", "p.media.uploaded"].map(String::from));
+        let prefixes = ["", "p.", "p.q.", "signal-x.", "dlq-x."];
+        for sender in prefixes {
+            for name in &names {
+                let signal = signal_subject(sender, name).unwrap();
+                for owner in prefixes {
+                    assert!(validate_prefix(owner).is_ok(), "{owner}");
+                    assert!(
+                        !event_subjects(owner).contains(&signal),
+                        "{signal} is an event subject of prefix `{owner}`"
+                    );
+                    assert!(
+                        !matches(&dead_letter_filter(owner), &signal),
+                        "{signal} is a dead-letter subject of prefix `{owner}`"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

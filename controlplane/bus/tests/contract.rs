@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+#[macro_use]
 mod support;
 
 use std::collections::{HashMap, HashSet};
@@ -16,32 +17,6 @@ use bytes::Bytes;
 use support::{
     Backend, UPLOADED, id_of, must_next, next_within, nothing_within, publish, recv, spec,
 };
-
-/// Generates one test per backend for each contract function.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(backend) = crate::support::Backend::memory().await {
-                        super::$name(backend).await;
-                    }
-                }
-            )*
-        }
-        mod nats {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(backend) = crate::support::Backend::nats().await {
-                        super::$name(backend).await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 contract!(
     fan_out_reaches_every_subscriber,

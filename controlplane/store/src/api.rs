@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::{
     AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, StoreError,
-    StoredChatMessage, User,
+    StoredCall, StoredChatMessage, User,
 };
 
 /// Durable control-plane state. Object-safe; shared as `Arc<dyn Store>`.
@@ -117,6 +117,24 @@ pub trait Store: Send + Sync + 'static {
         room_id: &ResourceId,
         limit: u32,
     ) -> Result<Vec<StoredChatMessage>, StoreError>;
+
+    /// Records call `call_id` between `caller` and `callee`, stamped now, unless it is
+    /// already stored; returns the stored row either way. A stored call is returned
+    /// unchanged (its parties, `created_at` and `ended_at`), whatever parties this call
+    /// names: the first open fixes them, and callers compare to decide who may join.
+    /// Concurrent opens of one `call_id`, from any number of processes, all return the same
+    /// row. `caller == callee` is [`StoreError::Invalid`] and touches nothing.
+    async fn open_call(
+        &self,
+        call_id: &ResourceId,
+        caller: &ResourceId,
+        callee: &ResourceId,
+    ) -> Result<StoredCall, StoreError>;
+    /// The call with this id.
+    async fn get_call(&self, call_id: &ResourceId) -> Result<Option<StoredCall>, StoreError>;
+    /// Sets the call's `ended_at` to now if it is not set yet; whether that changed anything
+    /// (`false` for an unknown or already ended call).
+    async fn end_call(&self, call_id: &ResourceId) -> Result<bool, StoreError>;
 
     /// Appends an audit record stamped now; returns it.
     async fn append_audit_log(

@@ -2,7 +2,7 @@
 //! implementations: embedded SQLite (the default, a file in the node's data dir) and
 //! PostgreSQL (when `DATABASE_URL` says `postgres://…`). Who should depend on it: the
 //! control-plane crates that keep users, token revocations, device tokens, media jobs, room
-//! history, audit records and analytics. The data plane never does.
+//! history, call parties, audit records and analytics. The data plane never does.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), store::StoreError> {
@@ -15,7 +15,7 @@
 //! # Layout
 //! - [`api`]: the [`Store`] trait and the semantics each method guarantees.
 //! - [`model`]: the row types ([`User`], [`DeviceTokenRecord`], [`MediaAsset`],
-//!   [`StoredChatMessage`], [`AuditLogEntry`], …).
+//!   [`StoredChatMessage`], [`StoredCall`], [`AuditLogEntry`], …).
 //! - [`error`]: [`StoreError`], classifying failures (not found, conflict, invalid input,
 //!   bad URL, unavailable, migration, backend).
 //! - [`location`]: `DATABASE_URL` → [`Location`] (which backend, where), without ever
@@ -34,6 +34,8 @@
 //! - Chat offsets of a room are 1, 2, 3, … with no gap and no duplicate, even with
 //!   concurrent appenders in several processes; appending a stored `message_id` again
 //!   returns the stored row and uses no offset.
+//! - A call's parties are fixed by its first open, even with concurrent openers in several
+//!   processes: every open of a stored `call_id` returns the stored row unchanged.
 //! - Each migration is applied once, in version order, in its own transaction, and
 //!   recorded in `schema_migrations(version, name, applied_at)`; concurrent migrators
 //!   serialise (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `pg_advisory_xact_lock`).
@@ -57,8 +59,8 @@ pub use api::Store;
 pub use error::StoreError;
 pub use location::Location;
 pub use model::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, StoredChatMessage,
-    User,
+    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, StoredCall,
+    StoredChatMessage, User,
 };
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;

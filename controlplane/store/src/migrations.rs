@@ -52,6 +52,7 @@ pub const SQLITE: &[Migration] = &[
         "audit_logs_and_analytics_events",
         "0005_audit_logs_and_analytics_events.sql"
     ),
+    migration!("sqlite", 6, "calls", "0006_calls.sql"),
 ];
 
 /// PostgreSQL migrations, in order.
@@ -71,6 +72,7 @@ pub const POSTGRES: &[Migration] = &[
         "audit_logs_and_analytics_events",
         "0005_audit_logs_and_analytics_events.sql"
     ),
+    migration!("postgres", 6, "calls", "0006_calls.sql"),
 ];
 
 /// The next migration of `known` to apply given the `(version, name)` rows already in

@@ -159,6 +159,21 @@ pub struct StoredChatMessage {
     pub created_at: OffsetDateTime,
 }
 
+/// A call between two parties, as the first join recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCall {
+    /// The call (the `{id}` of `signaling:call:{id}`).
+    pub call_id: ResourceId,
+    /// Who opened the call.
+    pub caller: ResourceId,
+    /// Who was called; never the caller.
+    pub callee: ResourceId,
+    /// When the call was first opened.
+    pub created_at: OffsetDateTime,
+    /// When it ended, once it has; set once, never moved.
+    pub ended_at: Option<OffsetDateTime>,
+}
+
 /// One audit record: who did what to what.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditLogEntry {

@@ -139,6 +139,19 @@ pub(crate) fn chat_content(content: &str) -> Result<(), StoreError> {
     text("content", content, MAX_CHAT_CONTENT_LEN, false)
 }
 
+/// Checks the parties of a call: a call needs two different users.
+pub(crate) fn call_parties(
+    caller: &codecs::ResourceId,
+    callee: &codecs::ResourceId,
+) -> Result<(), StoreError> {
+    if caller == callee {
+        return Err(StoreError::Invalid(format!(
+            "caller and callee are both `{caller}`: a call needs two different parties"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks an audit record; returns the detail's JSON text.
 pub(crate) fn audit(
     actor: &str,

@@ -7,6 +7,8 @@
 
 mod support;
 
+#[path = "contract/calls.rs"]
+mod calls;
 #[path = "contract/chat.rs"]
 mod chat;
 #[path = "contract/devices.rs"]
@@ -72,6 +74,11 @@ contract! {
     chat::eight_concurrent_appenders_in_two_stores_get_dense_offsets,
     chat::history_pages_after_an_offset_and_latest_is_ascending,
     chat::chat_content_is_checked_before_the_database,
+    calls::a_call_opens_reads_back_and_ends,
+    calls::opening_a_stored_call_again_returns_the_first_row_unchanged,
+    calls::a_call_with_the_same_caller_and_callee_is_invalid,
+    calls::ending_a_call_twice_changes_it_once,
+    calls::eight_concurrent_opens_of_one_call_get_the_same_row,
     records::audit_logs_come_back_newest_first_with_their_detail,
     records::analytics_events_are_counted_by_name,
     records::json_with_nul_characters_is_refused_by_both_backends,

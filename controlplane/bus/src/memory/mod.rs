@@ -19,12 +19,15 @@
 //! - Each subscriber has a queue of [`FANOUT_CAPACITY`] messages; a subscriber that falls
 //!   further behind loses the oldest of them (drop-oldest, logged with the count), like a
 //!   slow consumer on NATS. Publishing never waits for subscribers.
+//! - Each signal listener has a queue of [`SIGNAL_CAPACITY`] signals, with the same
+//!   drop-oldest policy; signals are kept nowhere else (see `signals`).
 //!
 //! Timers: a waiting `next()` sleeps until the earliest redelivery or ack deadline of its
 //! durable or until something changes (publish, settle), so redeliveries and the
 //! dead-lettering of an expired last attempt happen while some consumer of the durable (or
 //! a reader of its dead letters) is waiting, which is also when NATS does them.
 
+mod signals;
 mod state;
 
 use std::collections::HashMap;
@@ -42,6 +45,8 @@ use crate::{
     Bus, BusConfig, BusError, BusHealth, BusMessage, Delivery, PublishAck, Subscription, WorkQueue,
     WorkQueueSpec,
 };
+pub use signals::SIGNAL_CAPACITY;
+use signals::SignalHub;
 use state::{DurableKey, DurableParams, LogLimits, Space, Taken};
 
 /// Messages a subscriber may fall behind before it loses the oldest (drop-oldest).
@@ -61,6 +66,8 @@ struct Shared {
     changed: Notify,
     /// One fan-out channel per prefix.
     fanout: Mutex<HashMap<String, broadcast::Sender<BusMessage>>>,
+    /// Signal listeners, keyed by full subject (prefix included), so prefixes stay apart.
+    signals: Arc<SignalHub>,
 }
 
 impl Shared {
@@ -245,6 +252,17 @@ impl Bus for MemoryBus {
             params,
             SettlePolicy::dead_letter_reader(),
         )
+    }
+
+    async fn signal(&self, name: &str, payload: Bytes) -> Result<(), BusError> {
+        let subject = subject::signal_subject(&self.prefix, name)?;
+        self.shared.signals.send(&subject, payload);
+        Ok(())
+    }
+
+    async fn signals(&self, name: &str) -> Result<Subscription, BusError> {
+        let subject = subject::signal_subject(&self.prefix, name)?;
+        Ok(self.shared.signals.listen(&subject))
     }
 
     async fn health(&self) -> BusHealth {

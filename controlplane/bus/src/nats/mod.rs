@@ -5,6 +5,8 @@
 //! - `streams`: the three streams of a prefix and their idempotent create-or-update.
 //! - `publish`: publishing with retries until a real PubAck or `publish_timeout`.
 //! - `subscribe`: live fan-out subscriptions on ephemeral consumers.
+//! - `signal`: ephemeral signals on core NATS (no stream), and what a send does while
+//!   disconnected (it fails fast).
 //! - `queue`: work-queue consumers (durable pull consumers) and their acker.
 //! - `dead_letter`: dead-letter copies, the max-deliveries advisory path, and the
 //!   dead-letter header format.
@@ -13,7 +15,8 @@
 //! [`reconnect_delay`] (exponential from 100 ms, capped at `reconnect_max_delay`, with
 //! jitter) and no limit on attempts. Everything above the connection retries on its own
 //! terms: publish until `publish_timeout`, work-queue pulls forever, subscriptions by
-//! re-creating their consumer from the last sequence they delivered.
+//! re-creating their consumer from the last sequence they delivered. Signal listeners are
+//! re-subscribed by the client itself; signals are not retried.
 //!
 //! Server crashes: the stream is written before a PubAck is sent (nats-server flushes
 //! stream writes in place for a single server), so a SIGKILL loses nothing acknowledged.
@@ -24,6 +27,7 @@
 mod dead_letter;
 mod publish;
 mod queue;
+mod signal;
 mod streams;
 mod subscribe;
 
@@ -93,6 +97,11 @@ impl NatsBus {
                 match event {
                     async_nats::Event::Connected => tracing::info!("nats: connected"),
                     async_nats::Event::Disconnected => tracing::warn!("nats: disconnected"),
+                    // The client dropped messages for a subscription whose queue was full
+                    // (a signal listener or subscription that does not keep up).
+                    async_nats::Event::SlowConsumer(sid) => {
+                        tracing::warn!(sid, "nats: slow consumer; messages dropped")
+                    }
                     other => tracing::info!(event = %other, "nats: connection event"),
                 }
             })
@@ -153,6 +162,16 @@ impl Bus for NatsBus {
     async fn dead_letters(&self, durable: &str) -> Result<Box<dyn WorkQueue>, BusError> {
         subject::validate_durable(durable)?;
         queue::open_dead_letters(self.shared.clone(), durable.to_string()).await
+    }
+
+    async fn signal(&self, name: &str, payload: Bytes) -> Result<(), BusError> {
+        let subject = subject::signal_subject(self.shared.prefix(), name)?;
+        signal::send(&self.shared, subject, payload).await
+    }
+
+    async fn signals(&self, name: &str) -> Result<Subscription, BusError> {
+        let subject = subject::signal_subject(self.shared.prefix(), name)?;
+        signal::listen(self.shared.clone(), subject).await
     }
 
     async fn health(&self) -> BusHealth {

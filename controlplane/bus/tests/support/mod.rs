@@ -17,6 +17,35 @@ use futures::StreamExt;
 
 pub use testkit::NatsServer;
 
+/// Generates one test per backend for each contract function `async fn(Backend)` named
+/// in the invoking file: `memory::<name>` and `nats::<name>`. Use with `#[macro_use] mod
+/// support;`.
+#[allow(unused_macros)] // not every test binary runs a contract
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = crate::support::Backend::memory().await {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+        mod nats {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = crate::support::Backend::nats().await {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
 /// Where the contract tests run: one in-process server or one private nats-server.
 pub enum Backend {
     /// The in-process bus.

@@ -16,6 +16,7 @@
 //! and the migration lock is keyed by `current_schema()`.
 
 mod accounts;
+mod calls;
 mod records;
 
 use std::time::Duration;
@@ -32,7 +33,7 @@ use tokio_postgres::types::FromSql;
 
 use crate::{
     AuditLogEntry, DeviceTokenRecord, Location, MediaAsset, MediaStatus, NewMediaAsset, Store,
-    StoreError, StoredChatMessage, User,
+    StoreError, StoredCall, StoredChatMessage, User,
 };
 
 /// Pool settings of [`PostgresStore`].
@@ -348,6 +349,27 @@ impl Store for PostgresStore {
     ) -> Result<Vec<StoredChatMessage>, StoreError> {
         let client = self.client("read latest chat messages").await?;
         records::latest_chat_messages(&client, room_id, limit).await
+    }
+
+    async fn open_call(
+        &self,
+        call_id: &ResourceId,
+        caller: &ResourceId,
+        callee: &ResourceId,
+    ) -> Result<StoredCall, StoreError> {
+        crate::validate::call_parties(caller, callee)?;
+        let client = self.client("open call").await?;
+        calls::open_call(&client, call_id, caller, callee).await
+    }
+
+    async fn get_call(&self, call_id: &ResourceId) -> Result<Option<StoredCall>, StoreError> {
+        let client = self.client("get call").await?;
+        calls::get_call(&client, call_id).await
+    }
+
+    async fn end_call(&self, call_id: &ResourceId) -> Result<bool, StoreError> {
+        let client = self.client("end call").await?;
+        calls::end_call(&client, call_id).await
     }
 
     async fn append_audit_log(

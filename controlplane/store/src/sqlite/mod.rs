@@ -35,6 +35,7 @@
 //! (`2024-05-06T07:08:09.123456Z`), so text order is time order and `expires_at < ?` works.
 
 mod accounts;
+mod calls;
 mod records;
 mod rows;
 
@@ -50,7 +51,7 @@ use time::OffsetDateTime;
 
 use crate::{
     AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, Store, StoreError,
-    StoredChatMessage, User,
+    StoredCall, StoredChatMessage, User,
 };
 
 /// How long a connection waits for a lock held by another process before giving up.
@@ -386,6 +387,31 @@ impl Store for SqliteStore {
             records::latest_chat_messages(c, &room_id, limit)
         })
         .await
+    }
+
+    async fn open_call(
+        &self,
+        call_id: &ResourceId,
+        caller: &ResourceId,
+        callee: &ResourceId,
+    ) -> Result<StoredCall, StoreError> {
+        let ids = (call_id.clone(), caller.clone(), callee.clone());
+        self.write("open call", move |c| {
+            calls::open_call(c, &ids.0, &ids.1, &ids.2)
+        })
+        .await
+    }
+
+    async fn get_call(&self, call_id: &ResourceId) -> Result<Option<StoredCall>, StoreError> {
+        let call_id = call_id.clone();
+        self.read("get call", move |c| calls::get_call(c, &call_id))
+            .await
+    }
+
+    async fn end_call(&self, call_id: &ResourceId) -> Result<bool, StoreError> {
+        let call_id = call_id.clone();
+        self.write("end call", move |c| calls::end_call(c, &call_id))
+            .await
     }
 
     async fn append_audit_log(
