@@ -44,6 +44,33 @@ pub enum FromShard {
     AuthorizeJoin(Box<JoinRequestRecord>),
     /// A socket's push that needs the control plane (a chat message to store and publish).
     Push(Box<PushRecord>),
+    /// A socket left a topic whose membership the control plane tracks (`presence:*`,
+    /// `signaling:*`), by `phx_leave` or by disconnecting.
+    Left(Box<LeftRecord>),
+    /// A broadcast that started on this shard (typing) and that other nodes' subscribers
+    /// must see too; this node's shards already have it.
+    Relay(Box<BroadcastRecord>),
+    /// The shard (re)started: every socket it held before is gone, and its socket ids start
+    /// over. Sent first, before anything of the new incarnation.
+    Started(ShardId),
+}
+
+/// A socket: which shard holds it and its id there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SocketRef {
+    /// The shard holding the socket.
+    pub shard: ShardId,
+    /// The socket's id, unique on that shard for the shard's lifetime.
+    pub socket: u64,
+}
+
+/// A socket's departure from a tracked topic.
+#[derive(Debug)]
+pub struct LeftRecord {
+    /// The socket.
+    pub socket: SocketRef,
+    /// The topic it left.
+    pub topic: String,
 }
 
 /// A push from a socket on a joined topic, for the control plane.
@@ -51,6 +78,8 @@ pub enum FromShard {
 pub struct PushRecord {
     /// The shard holding the socket.
     pub shard: ShardId,
+    /// The pushing socket (relays leave it out).
+    pub socket: u64,
     /// Unique per shard; echoed in the reply.
     pub request_id: u64,
     /// The socket's user.
@@ -68,8 +97,9 @@ pub struct PushRecord {
 pub struct PushReplyRecord {
     /// The request this answers.
     pub request_id: u64,
-    /// `ok` with the response JSON, or `error` with the reason.
-    pub reply: Result<Bytes, String>,
+    /// `ok` with the response JSON, or `error` with the response JSON
+    /// (`{"reason": "…", …}`).
+    pub reply: Result<Bytes, Bytes>,
 }
 
 /// A socket's join of a topic whose access depends on stored state.
@@ -77,6 +107,8 @@ pub struct PushReplyRecord {
 pub struct JoinRequestRecord {
     /// The shard holding the socket.
     pub shard: ShardId,
+    /// The joining socket (presence tracks it until it leaves).
+    pub socket: u64,
     /// Unique per shard; echoed in the verdict.
     pub request_id: u64,
     /// The socket's user.
@@ -101,6 +133,9 @@ pub struct JoinAccepted {
 pub struct JoinVerdictRecord {
     /// The request this answers.
     pub request_id: u64,
+    /// The joining socket and topic, echoed so a shard that can no longer apply an accepted
+    /// verdict (the socket went, the join timed out) can report the leave.
+    pub left_if_unapplied: Option<LeftRecord>,
     /// Allowed (with what to send), or the reason for refusing (sent as `reason`).
     ///
     /// The shard applies an accepted verdict the moment it reads it from its inbox, so a
@@ -140,6 +175,8 @@ pub struct BroadcastRecord {
     pub event: Arc<str>,
     /// The payload, JSON text.
     pub payload: Bytes,
+    /// A socket not to deliver to (the sender of a relayed signal).
+    pub except: Option<SocketRef>,
 }
 
 /// An HTTP request received by a shard, body collected.

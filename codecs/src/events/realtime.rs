@@ -34,6 +34,10 @@ pub struct ChatMessage {
     /// When it was stored.
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
+    /// Its position in the room's history (dense, from 1), so every node shows the same
+    /// offset; absent when the producer does not number messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
 }
 
 /// `presence.update`: a user's presence in a room changed.

@@ -10,12 +10,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 use codecs::ring::{
     AuthRequestRecord, AuthVerdictRecord, BroadcastRecord, FromShard, HttpRequestRecord,
-    HttpResponseRecord, ToShard,
+    HttpResponseRecord, SocketRef, ToShard,
 };
 use dataplane::ControlLinks;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::gateway::Gateway;
 use crate::http;
 use crate::node::Services;
 
@@ -34,10 +35,22 @@ impl Shards {
     /// Delivers an event to every subscriber of `topic` on every shard: one record per
     /// shard, all sharing the one payload buffer.
     pub async fn broadcast(&self, topic: &str, event: &str, payload: Bytes) {
+        self.broadcast_except(topic, event, payload, None).await
+    }
+
+    /// As [`Shards::broadcast`], leaving out one socket (the sender of a relayed signal).
+    pub async fn broadcast_except(
+        &self,
+        topic: &str,
+        event: &str,
+        payload: Bytes,
+        except: Option<SocketRef>,
+    ) {
         let record = BroadcastRecord {
             topic: Arc::from(topic),
             event: Arc::from(event),
             payload,
+            except,
         };
         for shard in &self.0 {
             let _ = shard
@@ -48,12 +61,16 @@ impl Shards {
 }
 
 /// Starts the bridge tasks of every shard; they end when the shards drop their rings.
-pub fn start(links: Vec<ControlLinks>, services: Arc<Services>) -> (Vec<JoinHandle<()>>, Shards) {
+pub fn start(
+    links: Vec<ControlLinks>,
+    services: Arc<Services>,
+) -> (Vec<JoinHandle<()>>, Shards, Arc<Gateway>) {
     let (senders, queues): (Vec<_>, Vec<_>) = links
         .iter()
         .map(|_| mpsc::channel::<ToShard>(DOWNLINK_QUEUE))
         .unzip();
     let shards = Shards(senders);
+    let gateway = Arc::new(Gateway::new(&services, &shards));
     let tasks = links
         .into_iter()
         .zip(queues)
@@ -65,10 +82,11 @@ pub fn start(links: Vec<ControlLinks>, services: Arc<Services>) -> (Vec<JoinHand
                 queued,
                 services.clone(),
                 shards.clone(),
+                gateway.clone(),
             ))
         })
         .collect();
-    (tasks, shards)
+    (tasks, shards, gateway)
 }
 
 async fn serve_shard(
@@ -77,6 +95,7 @@ async fn serve_shard(
     mut queued: mpsc::Receiver<ToShard>,
     services: Arc<Services>,
     shards: Shards,
+    gateway: Arc<Gateway>,
 ) {
     let ControlLinks {
         shard,
@@ -109,10 +128,11 @@ async fn serve_shard(
                     let answers = answers.clone();
                     let services = services.clone();
                     let shards = shards.clone();
+                    let gateway = gateway.clone();
                     tokio::spawn(async move {
                         let record = codecs::ring::PushReplyRecord {
                             request_id: push.request_id,
-                            reply: crate::chat::handle(&push, &services, &shards).await,
+                            reply: gateway.push(&push, &services, &shards).await,
                         };
                         let _ = answers.send(ToShard::PushReply(Box::new(record))).await;
                     });
@@ -120,26 +140,22 @@ async fn serve_shard(
                 FromShard::AuthorizeJoin(request) => {
                     let answers = answers.clone();
                     let services = services.clone();
+                    let gateway = gateway.clone();
                     tokio::spawn(async move {
-                        // A recovering room join holds the room's lock until its verdict is
-                        // queued, so no broadcast of that room slips between (see `chat`).
-                        let room = crate::chat::room_of(&request.topic);
-                        let _room_lock = match &room {
-                            Some(room) => Some(crate::chat::lock_room(room).await),
-                            None => None,
-                        };
-                        let verdict = match &room {
-                            Some(room) => crate::chat::recover(&request, room, &services).await,
-                            None => authorize_join(&request.user, &request.topic, &services)
-                                .await
-                                .map(|()| codecs::ring::JoinAccepted::default()),
-                        };
-                        let record = codecs::ring::JoinVerdictRecord {
-                            request_id: request.request_id,
-                            verdict,
-                        };
-                        let _ = answers.send(ToShard::JoinVerdict(Box::new(record))).await;
+                        gateway.join(&request, &services, &answers).await;
                     });
+                }
+                FromShard::Left(left) => {
+                    let gateway = gateway.clone();
+                    tokio::spawn(async move { gateway.left(&left).await });
+                }
+                FromShard::Started(shard) => {
+                    // Handled in line: it must precede the new incarnation's joins.
+                    gateway.shard_started(shard).await;
+                }
+                FromShard::Relay(broadcast) => {
+                    let gateway = gateway.clone();
+                    tokio::spawn(async move { gateway.relay(&broadcast).await });
                 }
                 FromShard::Authenticate(request) => {
                     let answers = answers.clone();
@@ -220,20 +236,4 @@ async fn authenticate(request: &AuthRequestRecord, services: &Services) -> Resul
         }
     }
     verdict
-}
-
-/// Whether `user` may join `topic`: a `media:{id}` topic only by the asset's owner.
-async fn authorize_join(user: &str, topic: &str, services: &Services) -> Result<(), String> {
-    let Some(media) = topic.strip_prefix("media:") else {
-        return Err("unauthorized".to_string());
-    };
-    let id = codecs::ResourceId::new(media).map_err(|_| "unauthorized".to_string())?;
-    match services.store.get_media_asset(&id).await {
-        Ok(Some(asset)) if asset.user_id.as_str() == user => Ok(()),
-        Ok(_) => Err("unauthorized".to_string()),
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot check media ownership");
-            Err("unavailable".to_string())
-        }
-    }
 }

@@ -10,8 +10,9 @@
 //!
 //! The channel event is the event type with `.` replaced by `_` (`media_ready`) and the
 //! payload is the event's payload. Work-queue events (`media.uploaded`,
-//! `notification.requested`) are not shown to sockets; chat and presence events have their
-//! own paths.
+//! `notification.requested`) and `presence.update` are not shown to sockets (presence has
+//! its own protocol between nodes); `chat.message` from other nodes or producers goes to the
+//! room's topics as `new_message` (see [`crate::chat::deliver_from_bus`]).
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use futures::StreamExt;
 use tokio::task::JoinHandle;
 
 use crate::bridge::Shards;
+use crate::node::Services;
 
 /// The topics an event is delivered to.
 pub fn topics_of(event: &Event) -> Vec<String> {
@@ -43,9 +45,11 @@ pub fn topics_of(event: &Event) -> Vec<String> {
 
 /// Subscribes to every event subject and delivers each event to its topics until the bus
 /// subscription ends.
-pub async fn start(bus: Arc<dyn bus::Bus>, shards: Shards) -> anyhow::Result<JoinHandle<()>> {
+pub async fn start(services: Arc<Services>, shards: Shards) -> anyhow::Result<JoinHandle<()>> {
+    let bus = services.bus.clone();
     let filter = format!("{}>", bus.subject_prefix());
     let mut subscription = bus.subscribe(&filter).await?;
+    let own_chat_source = crate::chat::chat_source(&services.node_id);
     Ok(tokio::spawn(async move {
         while let Some(message) = subscription.next().await {
             let event = match Event::decode(&message.payload) {
@@ -55,6 +59,13 @@ pub async fn start(bus: Arc<dyn bus::Bus>, shards: Shards) -> anyhow::Result<Joi
                     continue;
                 }
             };
+            if let Payload::ChatMessage(chat) = &event.payload {
+                // This node's own messages reached its sockets when they were stored.
+                if event.source != own_chat_source {
+                    crate::chat::deliver_from_bus(chat, &shards).await;
+                }
+                continue;
+            }
             let topics = topics_of(&event);
             if topics.is_empty() {
                 continue;

@@ -8,6 +8,12 @@
 //! "read the history + queue the join verdict" on the shards' FIFO downlinks, so a joining
 //! socket gets each message exactly once: replayed, or live.
 //!
+//! Across nodes: the `chat.message` event carries the offset and the publishing node (in
+//! `source`); the other nodes deliver it to their sockets in the room
+//! ([`deliver_from_bus`]). A recovering join on one node and a message stored on another in
+//! the same few milliseconds can give that socket the message twice (replayed and live)
+//! with the same offset: a client that keeps the last offset it saw drops the second.
+//!
 //! Payload: `{"content": "…", "message_id"?: "…"}` (a client-chosen `message_id` makes a
 //! retried push idempotent: the store returns the row it kept). Broadcast payload:
 //! `{message_id, room_id, user_id, content, offset, timestamp}`; reply: `{message_id, offset}`.
@@ -55,6 +61,35 @@ fn message_json(stored: &StoredChatMessage) -> Bytes {
         "content": stored.content, "offset": stored.offset, "timestamp": timestamp,
     });
     Bytes::from(json.to_string())
+}
+
+/// The `source` of the `chat.message` events a node publishes, so it can tell its own
+/// (already delivered to its sockets) from other nodes' on the bus.
+pub fn chat_source(node_id: &str) -> String {
+    format!("armoricore@{node_id}")
+}
+
+/// Delivers a `chat.message` from the bus (another node's, or another producer's) to this
+/// node's sockets in the room. Its offset, when it has one, is the one the room's history
+/// holds, so a client sees the same offset on every node.
+pub async fn deliver_from_bus(message: &ChatMessage, shards: &Shards) {
+    let timestamp = message.timestamp.format(&Rfc3339).unwrap_or_default();
+    let json = serde_json::json!({
+        "message_id": message.message_id, "room_id": message.room_id,
+        "user_id": message.user_id, "content": message.content, "offset": message.offset,
+        "timestamp": timestamp,
+    });
+    let payload = Bytes::from(json.to_string());
+    // Ordered against this node's recovering joins of the room, as local messages are.
+    let _room_lock = lock_room(&message.room_id).await;
+    for topic in [
+        format!("room:{}", message.room_id),
+        format!("chat:room:{}", message.room_id),
+    ] {
+        shards
+            .broadcast(&topic, "new_message", payload.clone())
+            .await;
+    }
 }
 
 /// The verdict on a room join that asks for recovery; call with the room locked.
@@ -174,13 +209,14 @@ async fn new_message(
     }
     drop(room_lock);
     let event = Event::deterministic(
-        "armoricore",
+        chat_source(&services.node_id),
         Payload::ChatMessage(ChatMessage {
             message_id: stored.message_id.clone(),
             room_id: stored.room_id.clone(),
             user_id: stored.user_id.clone(),
             content: stored.content.clone(),
             timestamp: stored.created_at,
+            offset: Some(stored.offset),
         }),
         stored.message_id.as_str(),
     );

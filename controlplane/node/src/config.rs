@@ -194,6 +194,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `SHUTDOWN_GRACE_SECS`: how long a stop waits for requests in flight (default 10 s).
     pub shutdown_grace: Duration,
+    /// `PRESENCE_NODE_TIMEOUT_MS`: a node not heard from for this long has its presences
+    /// removed on the others (default 15 s; nodes announce themselves three times as often).
+    pub presence_node_timeout: Duration,
 }
 
 impl Config {
@@ -306,8 +309,19 @@ impl Config {
                 10,
                 "a whole number of seconds",
             )?),
+            presence_node_timeout: presence_node_timeout(raw)?,
         })
     }
+}
+
+fn presence_node_timeout(raw: &RawConfig) -> Result<Duration, ConfigError> {
+    const EXPECTED: &str = "a whole number of milliseconds, at least 300";
+    let ms: u64 = raw.parse("PRESENCE_NODE_TIMEOUT_MS", 15_000, EXPECTED)?;
+    if ms < 300 {
+        let value = raw.get("PRESENCE_NODE_TIMEOUT_MS").unwrap_or_default();
+        return Err(invalid("PRESENCE_NODE_TIMEOUT_MS", value, EXPECTED));
+    }
+    Ok(Duration::from_millis(ms))
 }
 
 fn resolve_jwt(raw: &RawConfig) -> Result<JwtConfig, ConfigError> {
@@ -453,6 +467,8 @@ mod tests {
             ("FCM_ENDPOINT", "fcm.local"),
             ("SMTP_URL", "mail.local"),
             ("ARMORICORE_BIND", "everywhere"),
+            ("PRESENCE_NODE_TIMEOUT_MS", "100"),
+            ("PRESENCE_NODE_TIMEOUT_MS", "soon"),
         ];
         for (name, value) in cases {
             let err = resolve(&[(name, value)]).unwrap_err();

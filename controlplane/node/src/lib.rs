@@ -9,7 +9,12 @@
 //! - [`node`]: opens bus, store and object storage, runs migrations, starts the data plane
 //!   and the bridge, stops cleanly.
 //! - [`bridge`]: moves requests and answers between the shards' rings and [`http`].
+//! - [`gateway`]: which module decides a join or answers a push, by topic family.
 //! - [`chat`]: room messages: stored with offsets, broadcast, published as `chat.message`.
+//! - [`presence`]: Phoenix Presence on `presence:room:*`, agreed across nodes.
+//! - [`comments`]: rate-limited live comments.
+//! - [`signaling`]: the call signaling relay between two parties.
+//! - [`relay`]: broadcasts to and from other nodes' sockets.
 //! - [`channels`]: delivers bus events to the `user:` and `media:` topics of the sockets.
 //! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake),
 //!   served by the data-plane shards and answered here.
@@ -28,8 +33,13 @@ pub mod channels;
 pub mod chat;
 pub mod cli;
 pub mod commands;
+pub mod comments;
 pub mod config;
+pub mod gateway;
 pub mod http;
 pub mod logging;
 pub mod node;
+pub mod presence;
+pub mod relay;
 pub mod secrets;
+pub mod signaling;

@@ -62,6 +62,8 @@ pub struct Services {
     pub api_key: Secret,
     /// JWT keys.
     pub tokens: TokenKeys,
+    /// This process's name among the nodes on the bus (random per start).
+    pub node_id: String,
 }
 
 impl Services {
@@ -87,6 +89,7 @@ impl Services {
             objects,
             api_key,
             tokens,
+            node_id: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
         })
     }
 }
@@ -125,6 +128,8 @@ pub struct RunningNode {
     bridge: Vec<JoinHandle<()>>,
     shards: bridge::Shards,
     bus_to_channels: JoinHandle<()>,
+    gateway: Arc<crate::gateway::Gateway>,
+    gateway_tasks: Vec<JoinHandle<()>>,
 }
 
 impl RunningNode {
@@ -138,15 +143,20 @@ impl RunningNode {
         let services = Arc::new(Services::open(config, role).await?);
         let (shard_links, control_links) =
             dataplane::links(plane_config.shards, dataplane::RING_CAPACITY);
-        let (bridge, shards) = bridge::start(control_links, services.clone());
-        let bus_to_channels = crate::channels::start(services.bus.clone(), shards.clone())
+        let (bridge, shards, gateway) = bridge::start(control_links, services.clone());
+        let bus_to_channels = crate::channels::start(services.clone(), shards.clone())
             .await
             .context("cannot subscribe to the bus for the channels")?;
+        let gateway_tasks = gateway
+            .start()
+            .await
+            .context("cannot listen to the other nodes on the bus")?;
         let plane =
             tokio::task::spawn_blocking(move || DataPlane::start(plane_config, shard_links))
                 .await?
                 .context("cannot start the data plane (PORT, DATAPLANE_CORES)")?;
         tracing::info!(
+            node = %services.node_id,
             local_addr = %plane.local_addr(),
             shards = plane.shards(),
             role = role.as_str(),
@@ -161,6 +171,8 @@ impl RunningNode {
             bridge,
             shards,
             bus_to_channels,
+            gateway,
+            gateway_tasks,
         })
     }
 
@@ -194,6 +206,12 @@ impl RunningNode {
             tracing::error!("the data plane panicked while stopping");
         }
         self.bus_to_channels.abort();
+        for task in &self.gateway_tasks {
+            task.abort();
+        }
+        // The other nodes drop this one's presences now rather than after the timeout.
+        self.gateway.presence.announce_down().await;
+        drop(self.gateway);
         drop(self.shards);
         for task in self.bridge {
             let _ = task.await;

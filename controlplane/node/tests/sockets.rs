@@ -14,12 +14,9 @@ use bytes::Bytes;
 use codecs::ResourceId;
 use futures::{SinkExt, StreamExt};
 use support::config;
-use tokio::net::TcpStream;
+use support::socket::{Socket, next_text, send};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 async fn start(dir: &std::path::Path) -> RunningNode {
     RunningNode::start(config(dir, &[]), Role::All)
@@ -42,23 +39,6 @@ async fn connect(node: &RunningNode, user: &str, vsn: Option<&str>) -> Socket {
         token(node, user)
     );
     tokio_tungstenite::connect_async(url).await.unwrap().0
-}
-
-async fn next_text(socket: &mut Socket) -> String {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("no message within 10 s")
-            .expect("socket closed")
-            .unwrap();
-        if let Message::Text(text) = message {
-            return text.to_string();
-        }
-    }
-}
-
-async fn send(socket: &mut Socket, text: &str) {
-    socket.send(Message::text(text)).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -119,6 +119,9 @@ pub(crate) async fn run(
         stopping: LocalSignal::default(),
     });
     let acceptor = runtime::spawn_local(http::accept_loop(listener, state.clone()));
+    // Whatever the control plane tracked of a previous incarnation's sockets is stale.
+    let mut started = vec![FromShard::Started(shared.id)];
+    let _ = uplink.send_batch(&mut started).await;
     let mut batch = Vec::with_capacity(INBOX_BATCH);
     let mut outgoing = Vec::with_capacity(INBOX_BATCH);
     let mut deadline: Option<Instant> = None;
@@ -201,7 +204,13 @@ pub(crate) async fn run(
                         ToShard::PushReply(reply) => {
                             state.complete(reply.request_id, Answer::Push(reply))
                         }
-                        ToShard::Broadcast(broadcast) => deliver(&state, &broadcast, None),
+                        ToShard::Broadcast(broadcast) => {
+                            let except = broadcast
+                                .except
+                                .filter(|s| s.shard == state.id)
+                                .map(|s| crate::fanout::ConnId(s.socket));
+                            deliver(&state, &broadcast, except)
+                        }
                     }
                 }
             }

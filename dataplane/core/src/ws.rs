@@ -11,8 +11,11 @@
 //! `phx_leave` (a socket may join `user:{id}` only for its own id), an `unmatched topic`
 //! error for pushes to topics it has not joined, and typing on room topics
 //! (`typing_start`/`typing_stop` → `user_typing` to the room's other sockets on every shard,
-//! through the mesh, with an automatic stop after [`TYPING_AUTO_STOP`]). Chat, presence and
-//! history belong to the gateway issue.
+//! through the mesh and to other nodes through the control plane, with an automatic stop
+//! after [`TYPING_AUTO_STOP`]). Joins that need stored or node-wide state (media ownership,
+//! room recovery, presence, call parties) and pushes that need it (chat messages, comments,
+//! call signaling) go to the control plane; leaving a presence or call topic, by
+//! `phx_leave` or by disconnecting, is reported to it.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -156,10 +159,60 @@ pub(crate) async fn run(
         stop,
     )
     .await;
+    let tracked: Vec<String> = state.registries.borrow()[registry_of(info.vsn)]
+        .topics_of(conn)
+        .filter(|topic| is_tracked(topic))
+        .map(str::to_string)
+        .collect();
+    for topic in tracked {
+        left_tracked(&state, conn, &topic);
+    }
     for registry in state.registries.borrow_mut().iter_mut() {
         registry.unsubscribe_all(conn);
     }
     outbox.close(CloseReason::PeerGone);
+}
+
+const TOO_MANY_CHANNELS: &str = r#"{"reason":"too many channels"}"#;
+
+/// Whether the socket has joined [`MAX_CHANNELS_PER_SOCKET`] topics already.
+fn at_channel_limit(state: &ShardState, conn: ConnId, info: &SocketInfo) -> bool {
+    state.registries.borrow()[registry_of(info.vsn)]
+        .topics_of(conn)
+        .count()
+        >= MAX_CHANNELS_PER_SOCKET
+}
+
+/// Topics whose members the control plane tracks: presence and call signaling.
+fn is_tracked(topic: &str) -> bool {
+    topic.starts_with("presence:") || topic.starts_with("signaling:")
+}
+
+/// Events the control plane handles: chat messages (stored), comments (rate-limited per
+/// user across shards), call signaling (relayed to the other party, wherever it is).
+fn handled_by_control_plane(topic: &str, event: &str) -> bool {
+    (event == "new_message" && is_room(topic))
+        || (event == "new_comment" && topic.starts_with("comments:stream:"))
+        || (topic.starts_with("signaling:call:")
+            && matches!(
+                event,
+                "call_offer" | "call_answer" | "ice_candidate" | "call_end" | "call_reject"
+            ))
+}
+
+/// Tells the control plane a socket left a tracked topic (its presence goes, a call party
+/// hangs up).
+fn left_tracked(state: &ShardState, conn: ConnId, topic: &str) {
+    let record = codecs::ring::LeftRecord {
+        socket: codecs::ring::SocketRef {
+            shard: state.id,
+            socket: conn.0,
+        },
+        topic: topic.to_string(),
+    };
+    let _ = state
+        .uplink
+        .unbounded_send(codecs::ring::FromShard::Left(Box::new(record)));
 }
 
 async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
@@ -221,25 +274,36 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
             }
         };
         let needs_control_plane = message.topic.starts_with("media:")
+            || is_tracked(&message.topic)
             || (is_room(&message.topic) && asks_recovery(&message.payload));
         if message.event == "phx_join" && needs_control_plane {
-            // Ownership and history live in the store: the control plane decides; the shard
-            // loop applies its verdict.
+            if at_channel_limit(state, conn, info) {
+                let refusal = reply(info.vsn, &message, "error", TOO_MANY_CHANNELS);
+                if outbox.push(refusal).is_err() {
+                    return;
+                }
+                continue;
+            }
+            // Ownership, history, presence and call parties live in the control plane: it
+            // decides; the shard loop applies its verdict.
             join_via_control_plane(state, conn, outbox, info, message);
             continue;
         }
-        if message.event == "new_message"
-            && is_room(&message.topic)
+        if handled_by_control_plane(&message.topic, &message.event)
             && joined(state, conn, info, &message.topic)
         {
-            // Stored, numbered and published by the control plane; replies as it answers.
+            // Stored, rate-limited or relayed by the control plane; replies as it answers.
             runtime::spawn_local(push_via_control_plane(
                 state.clone(),
                 outbox.clone(),
                 info.clone(),
+                conn,
                 message,
             ));
             continue;
+        }
+        if message.event == "phx_leave" && is_tracked(&message.topic) {
+            left_tracked(state, conn, &message.topic);
         }
         let answer = handle(state, conn, outbox, info, &message);
         if outbox.push(answer).is_err() {
@@ -259,10 +323,8 @@ fn handle(
     match (m.topic.as_str(), m.event.as_str()) {
         ("phoenix", "heartbeat") => reply(info.vsn, m, "ok", "{}"),
         (topic, "phx_join") => {
-            if state.registries.borrow()[registry].topics_of(conn).count()
-                >= MAX_CHANNELS_PER_SOCKET
-            {
-                return reply(info.vsn, m, "error", r#"{"reason":"too many channels"}"#);
+            if at_channel_limit(state, conn, info) {
+                return reply(info.vsn, m, "error", TOO_MANY_CHANNELS);
             }
             if let Some(owner) = topic.strip_prefix("user:")
                 && owner != info.user
@@ -366,6 +428,7 @@ async fn push_via_control_plane(
     state: Rc<ShardState>,
     outbox: Rc<Outbox>,
     info: SocketInfo,
+    conn: ConnId,
     m: Inbound,
 ) {
     let payload = match &m.payload {
@@ -386,6 +449,7 @@ async fn push_via_control_plane(
         .ask(|request_id| {
             codecs::ring::FromShard::Push(Box::new(codecs::ring::PushRecord {
                 shard,
+                socket: conn.0,
                 request_id,
                 user,
                 topic,
@@ -397,12 +461,7 @@ async fn push_via_control_plane(
     let frame = match answer {
         Some(Answer::Push(answer)) => match &answer.reply {
             Ok(response) => reply(info.vsn, &m, "ok", &String::from_utf8_lossy(response)),
-            Err(reason) => reply(
-                info.vsn,
-                &m,
-                "error",
-                &serde_json::json!({ "reason": reason }).to_string(),
-            ),
+            Err(response) => reply(info.vsn, &m, "error", &String::from_utf8_lossy(response)),
         },
         _ => reply(
             info.vsn,
@@ -439,6 +498,7 @@ fn join_via_control_plane(
     };
     let record = codecs::ring::JoinRequestRecord {
         shard: state.id,
+        socket: conn.0,
         request_id,
         user: info.user.clone(),
         topic: m.topic.clone(),
@@ -479,24 +539,39 @@ fn join_via_control_plane(
 /// Applies a join verdict: subscribes, replies, then queues the replay, all before the
 /// shard reads its next inbox record.
 pub(crate) fn finish_join(state: &ShardState, verdict: codecs::ring::JoinVerdictRecord) {
-    let Some(w) = state.joins.borrow_mut().remove(&verdict.request_id) else {
-        return; // timed out already
+    let codecs::ring::JoinVerdictRecord {
+        request_id,
+        left_if_unapplied,
+        verdict,
+    } = verdict;
+    // An accepted join that is not applied must be undone in the control plane.
+    let undo = || {
+        if let Some(left) = left_if_unapplied {
+            let _ = state
+                .uplink
+                .unbounded_send(codecs::ring::FromShard::Left(Box::new(left)));
+        }
     };
-    if w.outbox.is_closed() {
-        return;
-    }
-    let accepted = match verdict.verdict {
-        Ok(accepted) => accepted,
-        Err(reason) => {
+    let waiter = state.joins.borrow_mut().remove(&request_id);
+    let accepted = match (waiter, verdict) {
+        (Some(w), Err(reason)) => {
             let reason = serde_json::json!({ "reason": reason }).to_string();
             let _ = w.outbox.push(reply(w.vsn, &w.message, "error", &reason));
             return;
         }
+        (None, Err(_)) => return,
+        (None, Ok(_)) => return undo(), // timed out already
+        (Some(w), Ok(_)) if w.outbox.is_closed() => return undo(),
+        (Some(w), Ok(accepted)) => (w, accepted),
     };
-    let registry = registry_of(w.vsn);
-    if let Err(e) =
-        state.registries.borrow_mut()[registry].subscribe(&w.message.topic, w.conn, &w.outbox)
-    {
+    let (w, accepted) = accepted;
+    let subscribed = state.registries.borrow_mut()[registry_of(w.vsn)].subscribe(
+        &w.message.topic,
+        w.conn,
+        &w.outbox,
+    );
+    if let Err(e) = subscribed {
+        undo();
         let _ = w.outbox.push(reply(
             w.vsn,
             &w.message,
@@ -568,7 +643,12 @@ fn publish_typing(state: &ShardState, conn: ConnId, topic: &str, user: &str, typ
         topic: Arc::from(topic),
         event: Arc::from("user_typing"),
         payload: Bytes::from(payload),
+        except: None,
     });
     shard::deliver(state, &record, Some(conn));
-    let _ = state.mesh.unbounded_send(record);
+    let _ = state.mesh.unbounded_send(record.clone());
+    // Other nodes' subscribers of the room: the control plane relays it (when there are).
+    let _ = state
+        .uplink
+        .unbounded_send(codecs::ring::FromShard::Relay(Box::new((*record).clone())));
 }

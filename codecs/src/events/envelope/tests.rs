@@ -45,7 +45,7 @@ pub(crate) fn example_payload(event_type: EventType) -> serde_json::Value {
         }),
         EventType::ChatMessage => json!({
             "message_id": "c-1", "room_id": "r-1", "user_id": "u-1", "content": "hello",
-            "timestamp": "2026-11-27T10:00:00Z"
+            "timestamp": "2026-11-27T10:00:00Z", "offset": 42
         }),
         EventType::PresenceUpdate => json!({
             "user_id": "u-1", "room_id": "r-1", "status": "online",
@@ -111,7 +111,7 @@ fn every_missing_required_payload_field_is_named() {
             let result = Event::decode(&wire(t, serde_json::Value::Object(partial)));
             let optional = matches!(
                 field.as_str(),
-                "metadata" | "data" | "thumbnails" | "device_tokens" | "email"
+                "metadata" | "data" | "thumbnails" | "device_tokens" | "email" | "offset"
             );
             if optional {
                 assert!(result.is_ok(), "{t}: `{field}` should be optional");
@@ -209,7 +209,7 @@ proptest! {
     #[test]
     fn chat_messages_round_trip(
         message_id in arb_id(), room_id in arb_id(), user_id in arb_id(),
-        content in any::<String>(), secs in 0i64..4_000_000_000,
+        content in any::<String>(), secs in 0i64..4_000_000_000, offset in any::<Option<u64>>(),
     ) {
         let ts = OffsetDateTime::from_unix_timestamp(secs).unwrap();
         let payload = Payload::ChatMessage(ChatMessage {
@@ -218,6 +218,7 @@ proptest! {
             user_id: user_id.parse().unwrap(),
             content,
             timestamp: ts,
+            offset,
         });
         let event = Event::new("prop", payload);
         prop_assert_eq!(Event::decode(&event.encode()).unwrap(), event);

@@ -1,0 +1,363 @@
+//! Proves the gateway's channels on one node: Phoenix Presence (state, diffs, several metas
+//! per user, leaves on `phx_leave` and on disconnect), rate-limited comments, and the call
+//! signaling relay between the two parties a call names.
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod support;
+
+use std::time::Duration;
+
+use armoricore::cli::Role;
+use armoricore::node::RunningNode;
+use codecs::ResourceId;
+use serde_json::json;
+use support::config;
+use support::socket::{
+    Msg, PresenceView, Socket, connect_v2, join, next_event, next_msg, presence_until, push, send,
+};
+
+async fn start(dir: &std::path::Path) -> RunningNode {
+    RunningNode::start(config(dir, &[]), Role::All)
+        .await
+        .unwrap()
+}
+
+async fn connect(node: &RunningNode, user: &str) -> Socket {
+    let token = node
+        .services()
+        .tokens
+        .mint(&ResourceId::new(user).unwrap(), Duration::from_secs(600))
+        .unwrap();
+    connect_v2(node.local_addr(), &token).await
+}
+
+/// Joins a presence topic and returns the view its `presence_state` gives.
+async fn join_presence(
+    socket: &mut Socket,
+    topic: &str,
+    payload: serde_json::Value,
+) -> PresenceView {
+    let mut others = Vec::new();
+    let (status, _) = join(socket, topic, payload, &mut others).await;
+    assert_eq!(status, "ok");
+    let mut view = PresenceView::default();
+    for m in &others {
+        view.apply(m);
+    }
+    // presence_state follows the reply.
+    let state = loop {
+        let m = next_msg(socket).await;
+        if m.event == "presence_state" {
+            break m;
+        }
+        view.apply(&m);
+    };
+    view.apply(&state);
+    view
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_tracks_every_socket_of_every_user_and_forgets_them_when_they_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let topic = "presence:room:lobby";
+
+    let mut alice = connect(&node, "alice").await;
+    let mut alice_view = join_presence(&mut alice, topic, json!({})).await;
+    assert_eq!(alice_view.users(), ["alice"]);
+
+    let mut bob = connect(&node, "bob").await;
+    let mut bob_view = join_presence(&mut bob, topic, json!({"status": "away"})).await;
+    assert_eq!(bob_view.users(), ["alice", "bob"]);
+    presence_until(&mut alice, &mut alice_view, |v| {
+        v.users() == ["alice", "bob"]
+    })
+    .await;
+
+    // A second socket of alice's is a second meta under the same key.
+    let mut alice_tab = connect(&node, "alice").await;
+    let tab_view = join_presence(&mut alice_tab, topic, json!({})).await;
+    assert_eq!(tab_view.metas("alice"), 2);
+    presence_until(&mut bob, &mut bob_view, |v| v.metas("alice") == 2).await;
+
+    // Metas carry phx_ref, online_at and the join's status.
+    let state = {
+        let mut probe = connect(&node, "carol").await;
+        let mut others = Vec::new();
+        join(&mut probe, topic, json!({}), &mut others).await;
+        next_event(&mut probe, topic, "presence_state").await
+    };
+    let bob_meta = &state["bob"]["metas"][0];
+    assert_eq!(bob_meta["status"], "away");
+    assert!(bob_meta["online_at"].as_i64().unwrap() > 1_700_000_000_000);
+    assert!(bob_meta["phx_ref"].as_str().is_some());
+    // carol's socket closed when `probe` dropped: bob sees her come, then go.
+    presence_until(&mut bob, &mut bob_view, |v| v.metas("carol") == 1).await;
+    presence_until(&mut bob, &mut bob_view, |v| {
+        v.metas("carol") == 0 && v.users().len() == 2
+    })
+    .await;
+
+    // The tab disconnects: one of alice's metas goes, she stays.
+    alice_tab.close(None).await.unwrap();
+    presence_until(&mut bob, &mut bob_view, |v| v.metas("alice") == 1).await;
+    assert_eq!(bob_view.users(), ["alice", "bob"]);
+
+    // bob leaves the topic: alice sees him go.
+    send(
+        &mut bob,
+        &json!(["1", "9", topic, "phx_leave", {}]).to_string(),
+    )
+    .await;
+    presence_until(&mut alice, &mut alice_view, |v| v.users() == ["alice"]).await;
+
+    // A bad status is refused with a reason, and tracks nothing.
+    let mut dave = connect(&node, "dave").await;
+    let mut others = Vec::new();
+    let (status, response) = join(&mut dave, topic, json!({"status": 7}), &mut others).await;
+    assert_eq!(status, "error");
+    assert!(
+        response["reason"].as_str().unwrap().contains("status"),
+        "{response}"
+    );
+    // Not a room id: refused.
+    let (status, _) = join(&mut dave, "presence:room:", json!({}), &mut others).await;
+    assert_eq!(status, "error");
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_reach_the_stream_and_a_flooding_user_is_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let topic = "comments:stream:live-1";
+    let mut viewer = connect(&node, "viewer").await;
+    let mut others = Vec::new();
+    assert_eq!(
+        join(&mut viewer, topic, json!({}), &mut others).await.0,
+        "ok"
+    );
+    let mut author = connect(&node, "author").await;
+    assert_eq!(
+        join(&mut author, topic, json!({}), &mut others).await.0,
+        "ok"
+    );
+
+    let burst = armoricore::comments::COMMENT_BURST as usize;
+    for n in 0..burst {
+        let (status, response) = push(
+            &mut author,
+            topic,
+            "new_comment",
+            json!({"content": format!("comment {n}")}),
+            &format!("c{n}"),
+            &mut others,
+        )
+        .await;
+        assert_eq!(status, "ok", "{response}");
+        assert!(response["comment_id"].as_str().is_some());
+        let seen = next_event(&mut viewer, topic, "new_comment").await;
+        assert_eq!(seen["content"], format!("comment {n}"));
+        assert_eq!(seen["user_id"], "author");
+        assert_eq!(seen["stream_id"], "live-1");
+    }
+    let (status, response) = push(
+        &mut author,
+        topic,
+        "new_comment",
+        json!({"content": "one too many"}),
+        "flood",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "error");
+    assert_eq!(response["reason"], "rate limited");
+    let wait = response["retry_after_ms"].as_u64().unwrap();
+    assert!(wait > 0 && wait <= 1000, "{response}");
+
+    // Another user is not limited by the author's flood.
+    let (status, _) = push(
+        &mut viewer,
+        topic,
+        "new_comment",
+        json!({"content": "me too"}),
+        "v1",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "ok");
+    // Bad payloads get a reason.
+    for bad in [
+        json!({"content": ""}),
+        json!({"text": "x"}),
+        json!({"content": "x".repeat(5000)}),
+    ] {
+        let (status, response) =
+            push(&mut viewer, topic, "new_comment", bad, "bad", &mut others).await;
+        assert_eq!(status, "error");
+        assert!(response["reason"].is_string(), "{response}");
+    }
+    // After the wait the author may post again.
+    tokio::time::sleep(Duration::from_millis(wait + 50)).await;
+    let (status, _) = push(
+        &mut author,
+        topic,
+        "new_comment",
+        json!({"content": "back"}),
+        "again",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "ok");
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_signaling_is_relayed_between_the_two_parties_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let topic = "signaling:call:c-1";
+    let mut others: Vec<Msg> = Vec::new();
+
+    // The call does not exist until its first join names the peer.
+    let mut bob = connect(&node, "bob").await;
+    let (status, response) = join(&mut bob, topic, json!({}), &mut others).await;
+    assert_eq!(status, "error");
+    assert!(
+        response["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown call"),
+        "{response}"
+    );
+
+    let mut alice = connect(&node, "alice").await;
+    let (status, response) = join(&mut alice, topic, json!({"peer": "bob"}), &mut others).await;
+    assert_eq!(status, "ok", "{response}");
+    assert_eq!(
+        response,
+        json!({"call_id": "c-1", "caller": "alice", "callee": "bob"})
+    );
+    let (status, _) = join(&mut bob, topic, json!({}), &mut others).await;
+    assert_eq!(status, "ok");
+
+    // A third user cannot join, nor take the call over by naming a peer.
+    let mut mallory = connect(&node, "mallory").await;
+    assert_eq!(
+        join(&mut mallory, topic, json!({}), &mut others).await.1["reason"],
+        "unauthorized"
+    );
+    assert_eq!(
+        join(&mut mallory, topic, json!({"peer": "alice"}), &mut others)
+            .await
+            .1["reason"],
+        "unauthorized"
+    );
+
+    let offer = json!({"sdp": "v=0 offer", "type": "offer"});
+    let (status, _) = push(&mut alice, topic, "call_offer", offer, "o", &mut others).await;
+    assert_eq!(status, "ok");
+    let got = next_event(&mut bob, topic, "call_offer").await;
+    assert_eq!(got["sdp"], "v=0 offer");
+    assert_eq!(got["from"], "alice");
+    assert_eq!(got["call_id"], "c-1");
+    let (status, _) = push(
+        &mut bob,
+        topic,
+        "ice_candidate",
+        json!({"candidate": "a=1"}),
+        "i",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "ok");
+    assert_eq!(
+        next_event(&mut alice, topic, "ice_candidate").await["from"],
+        "bob"
+    );
+    // The sender never gets its own signal back.
+    assert!(
+        others
+            .iter()
+            .all(|m| m.event != "call_offer" && m.event != "ice_candidate"),
+        "{others:?}"
+    );
+    // Not a JSON object: refused.
+    let (status, _) = push(
+        &mut bob,
+        topic,
+        "call_answer",
+        json!("sdp"),
+        "a",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "error");
+
+    // Hanging up ends the call: the other party hears it, and nobody may join again.
+    let (status, _) = push(&mut bob, topic, "call_end", json!({}), "e", &mut others).await;
+    assert_eq!(status, "ok");
+    assert_eq!(
+        next_event(&mut alice, topic, "call_end").await["from"],
+        "bob"
+    );
+    let mut alice_again = connect(&node, "alice").await;
+    let (status, response) = join(&mut alice_again, topic, json!({}), &mut others).await;
+    assert_eq!(status, "error");
+    assert_eq!(response["reason"], "call ended");
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_shard_leaves_no_stale_presence_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = RunningNode::start(config(dir.path(), &[("DATAPLANE_CORES", "1")]), Role::All)
+        .await
+        .unwrap();
+    let topic = "presence:room:crash";
+    let mut alice = connect(&node, "alice").await;
+    assert_eq!(
+        join_presence(&mut alice, topic, json!({})).await.users(),
+        ["alice"]
+    );
+
+    node.data_plane().inject_panic(0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while node.data_plane().restarts() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "shard not restarted"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The new incarnation numbers its sockets from zero again: bob's socket must get a meta
+    // of its own, and alice's (gone with the old incarnation) must not be listed.
+    let mut bob = loop {
+        match tokio::time::timeout(Duration::from_secs(1), async {
+            let token = node
+                .services()
+                .tokens
+                .mint(&ResourceId::new("bob").unwrap(), Duration::from_secs(600))
+                .unwrap();
+            let url = format!(
+                "ws://{}/socket/websocket?token={token}&vsn=2.0.0",
+                node.local_addr()
+            );
+            tokio_tungstenite::connect_async(url).await
+        })
+        .await
+        {
+            Ok(Ok((socket, _))) => break socket,
+            _ => {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "no connect after the restart"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let view = join_presence(&mut bob, topic, json!({})).await;
+    assert_eq!(view.users(), ["bob"]);
+    node.stop().await;
+}
