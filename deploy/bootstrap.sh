@@ -57,6 +57,17 @@ test_deps() {
     log "npm ci in loadtest/phoenix-client (the official phoenix JS client)"
     (cd "$ROOT/loadtest/phoenix-client" && npm ci --no-audit --no-fund --silent)
   fi
+  # --- notification worker (issue 6): aiosmtpd, the real SMTP server the notifier's tests
+  # send to, in its own venv so it never touches the system Python. Tests look for
+  # .services/smtp-venv/bin/python (or ARMORICORE_TEST_SMTP_PYTHON).
+  if ! "$STATE/smtp-venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+    python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3-venv
+    log "creating .services/smtp-venv with aiosmtpd"
+    mkdir -p "$STATE"
+    python3 -m venv "$STATE/smtp-venv"
+    "$STATE/smtp-venv/bin/python" -m pip install -q 'aiosmtpd>=1.4,<2'
+  fi
+  # --- end of the notification worker block ---
 }
 
 wait_port() {

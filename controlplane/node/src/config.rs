@@ -158,6 +158,34 @@ pub struct ProviderSettings {
     pub apns_topic: Option<String>,
     /// `APNS_ENDPOINT` base URL.
     pub apns_endpoint: Option<String>,
+    /// `SSL_CERT_FILE`: a PEM file of extra trust roots for provider endpoints.
+    pub extra_roots_file: Option<PathBuf>,
+}
+
+/// A provider's rate limit: sustained per second and burst (`NOTIFY_RATE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderRate {
+    /// Requests per second.
+    pub per_second: std::num::NonZeroU32,
+    /// Requests at once.
+    pub burst: std::num::NonZeroU32,
+}
+
+/// Notification worker tunables (`NOTIFY_*`); `None` limits are off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifySettings {
+    /// `NOTIFY_RATE_FCM` (default 1000/s, burst 1000).
+    pub fcm_rate: Option<ProviderRate>,
+    /// `NOTIFY_RATE_APNS` (default 1000/s, burst 1000).
+    pub apns_rate: Option<ProviderRate>,
+    /// `NOTIFY_RATE_SMTP` (default 20/s, burst 20).
+    pub smtp_rate: Option<ProviderRate>,
+    /// `NOTIFY_USER_PER_MINUTE` (default 60).
+    pub user_per_minute: Option<std::num::NonZeroU32>,
+    /// `NOTIFY_RETRY_ATTEMPTS`: provider calls per target per delivery (default 4, 1-20).
+    pub retry_attempts: u32,
+    /// `NOTIFY_CONCURRENCY`: notifications handled at once (default 64, 1-10000).
+    pub concurrency: usize,
 }
 
 /// The resolved configuration the node runs with.
@@ -190,6 +218,8 @@ pub struct Config {
     pub media_source_allow_private: bool,
     /// Notification providers.
     pub providers: ProviderSettings,
+    /// Notification worker tunables.
+    pub notify: NotifySettings,
     /// `LOG_FORMAT`: `human` (default) or `json`.
     pub log_format: LogFormat,
     /// `SHUTDOWN_GRACE_SECS`: how long a stop waits for requests in flight (default 10 s).
@@ -303,6 +333,7 @@ impl Config {
             media_max_jobs,
             media_source_allow_private: raw.flag("MEDIA_SOURCE_ALLOW_PRIVATE")?,
             providers: resolve_providers(raw)?,
+            notify: resolve_notify(raw)?,
             log_format,
             shutdown_grace: Duration::from_secs(raw.parse(
                 "SHUTDOWN_GRACE_SECS",
@@ -410,6 +441,69 @@ fn resolve_providers(raw: &RawConfig) -> Result<ProviderSettings, ConfigError> {
         apns_team_id: raw.get("APNS_TEAM_ID").map(str::to_string),
         apns_topic: raw.get("APNS_TOPIC").map(str::to_string),
         apns_endpoint: url("APNS_ENDPOINT")?,
+        extra_roots_file: raw.file("SSL_CERT_FILE")?,
+    })
+}
+
+fn resolve_notify(raw: &RawConfig) -> Result<NotifySettings, ConfigError> {
+    use std::num::NonZeroU32;
+    const RATE: &str = "expected RATE or RATE:BURST (per second, each 1-1000000), or off";
+    let rate = |name: &'static str, default: u32| -> Result<Option<ProviderRate>, ConfigError> {
+        let value = raw.get(name).map(str::trim);
+        if value.is_some_and(|v| v.eq_ignore_ascii_case("off")) {
+            return Ok(None);
+        }
+        let text = value.map_or_else(|| default.to_string(), str::to_string);
+        let (rate, burst) = text.split_once(':').unwrap_or((&text, &text));
+        let number = |t: &str| {
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .and_then(NonZeroU32::new)
+        };
+        match (number(rate), number(burst)) {
+            (Some(per_second), Some(burst)) => Ok(Some(ProviderRate { per_second, burst })),
+            _ => Err(invalid(name, &text, RATE)),
+        }
+    };
+    const PER_USER: &str = "expected notifications per user per minute (1-1000000), or off";
+    let user_per_minute = match raw.get("NOTIFY_USER_PER_MINUTE").map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("off") => None,
+        Some(v) => Some(
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .and_then(NonZeroU32::new)
+                .ok_or_else(|| invalid("NOTIFY_USER_PER_MINUTE", v, PER_USER))?,
+        ),
+        None => NonZeroU32::new(60),
+    };
+    const ATTEMPTS: &str = "expected a whole number from 1 to 20";
+    let retry_attempts: u32 = raw.parse("NOTIFY_RETRY_ATTEMPTS", 4, ATTEMPTS)?;
+    if !(1..=20).contains(&retry_attempts) {
+        return Err(invalid(
+            "NOTIFY_RETRY_ATTEMPTS",
+            &retry_attempts.to_string(),
+            ATTEMPTS,
+        ));
+    }
+    const CONCURRENCY: &str = "expected a whole number from 1 to 10000";
+    let concurrency: usize = raw.parse("NOTIFY_CONCURRENCY", 64, CONCURRENCY)?;
+    if !(1..=10_000).contains(&concurrency) {
+        return Err(invalid(
+            "NOTIFY_CONCURRENCY",
+            &concurrency.to_string(),
+            CONCURRENCY,
+        ));
+    }
+    Ok(NotifySettings {
+        fcm_rate: rate("NOTIFY_RATE_FCM", 1000)?,
+        apns_rate: rate("NOTIFY_RATE_APNS", 1000)?,
+        smtp_rate: rate("NOTIFY_RATE_SMTP", 20)?,
+        user_per_minute,
+        retry_attempts,
+        concurrency,
     })
 }
 
@@ -469,6 +563,13 @@ mod tests {
             ("ARMORICORE_BIND", "everywhere"),
             ("PRESENCE_NODE_TIMEOUT_MS", "100"),
             ("PRESENCE_NODE_TIMEOUT_MS", "soon"),
+            ("SSL_CERT_FILE", "/no/such/roots.pem"),
+            ("NOTIFY_RATE_FCM", "fast"),
+            ("NOTIFY_RATE_APNS", "0"),
+            ("NOTIFY_RATE_SMTP", "10:0"),
+            ("NOTIFY_USER_PER_MINUTE", "-1"),
+            ("NOTIFY_RETRY_ATTEMPTS", "0"),
+            ("NOTIFY_CONCURRENCY", "0"),
         ];
         for (name, value) in cases {
             let err = resolve(&[(name, value)]).unwrap_err();
@@ -523,6 +624,35 @@ mod tests {
         assert_eq!(config.bus_subject_prefix, "prod.");
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.port, 0);
+    }
+
+    #[test]
+    fn notify_limits_have_defaults_and_can_be_switched_off() {
+        let n = |v: u32| std::num::NonZeroU32::new(v).unwrap();
+        let config = resolve(&[]).unwrap();
+        assert_eq!(
+            config.notify.smtp_rate,
+            Some(ProviderRate {
+                per_second: n(20),
+                burst: n(20)
+            })
+        );
+        assert_eq!(config.notify.user_per_minute, Some(n(60)));
+        let config = resolve(&[
+            ("NOTIFY_RATE_FCM", "500:50"),
+            ("NOTIFY_RATE_APNS", "off"),
+            ("NOTIFY_USER_PER_MINUTE", "OFF"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.notify.fcm_rate,
+            Some(ProviderRate {
+                per_second: n(500),
+                burst: n(50)
+            })
+        );
+        assert_eq!(config.notify.apns_rate, None);
+        assert_eq!(config.notify.user_per_minute, None);
     }
 
     #[test]

@@ -19,6 +19,8 @@
 //! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake),
 //!   served by the data-plane shards and answered here.
 //! - [`logging`]: human or JSON log lines.
+//! - [`notifications`]: starts the notification worker (crate `notifier`) in the roles
+//!   that run it.
 //!
 //! # Invariants
 //! - Only the resolved [`config::Config`] travels past start-up; a bad variable stops the
@@ -39,6 +41,7 @@ pub mod gateway;
 pub mod http;
 pub mod logging;
 pub mod node;
+pub mod notifications;
 pub mod presence;
 pub mod relay;
 pub mod secrets;

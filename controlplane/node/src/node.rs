@@ -130,6 +130,8 @@ pub struct RunningNode {
     bus_to_channels: JoinHandle<()>,
     gateway: Arc<crate::gateway::Gateway>,
     gateway_tasks: Vec<JoinHandle<()>>,
+    // Notification worker (issue 6): running in the `node` and `notification-worker` roles.
+    notifier: Option<notifier::NotifierHandle>,
 }
 
 impl RunningNode {
@@ -151,6 +153,8 @@ impl RunningNode {
             .start()
             .await
             .context("cannot listen to the other nodes on the bus")?;
+        // Notification worker (issue 6).
+        let notifier = crate::notifications::start(&services).await?;
         let plane =
             tokio::task::spawn_blocking(move || DataPlane::start(plane_config, shard_links))
                 .await?
@@ -173,6 +177,7 @@ impl RunningNode {
             bus_to_channels,
             gateway,
             gateway_tasks,
+            notifier,
         })
     }
 
@@ -205,6 +210,9 @@ impl RunningNode {
         {
             tracing::error!("the data plane panicked while stopping");
         }
+        // Notification worker (issue 6): stop pulling, let sends in flight finish.
+        let grace = self.services.config.shutdown_grace;
+        crate::notifications::stop(self.notifier, grace).await;
         self.bus_to_channels.abort();
         for task in &self.gateway_tasks {
             task.abort();

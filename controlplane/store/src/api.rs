@@ -8,8 +8,8 @@ use codecs::events::DeviceToken;
 use time::OffsetDateTime;
 
 use crate::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, StoreError,
-    StoredCall, StoredChatMessage, User,
+    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, NewNotificationSend,
+    NotificationSend, StoreError, StoredCall, StoredChatMessage, User,
 };
 
 /// Durable control-plane state. Object-safe; shared as `Arc<dyn Store>`.
@@ -146,6 +146,20 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<AuditLogEntry, StoreError>;
     /// The `limit` most recent audit records, newest first.
     async fn recent_audit_logs(&self, limit: u32) -> Result<Vec<AuditLogEntry>, StoreError>;
+
+    /// Records the outcome of one (notification, channel, target), stamped now, unless one is
+    /// already recorded; returns the stored row either way (the first record wins, even
+    /// with concurrent recorders in several processes). The notification worker reads these
+    /// back on redelivery to skip what was already done.
+    async fn record_notification_send(
+        &self,
+        send: &NewNotificationSend,
+    ) -> Result<NotificationSend, StoreError>;
+    /// Every recorded outcome of a notification, oldest first (then by channel and target).
+    async fn notification_sends(
+        &self,
+        notification_id: &ResourceId,
+    ) -> Result<Vec<NotificationSend>, StoreError>;
 
     /// Records one analytics event stamped now.
     async fn record_analytics_event(

@@ -15,7 +15,7 @@
 //! # Layout
 //! - [`api`]: the [`Store`] trait and the semantics each method guarantees.
 //! - [`model`]: the row types ([`User`], [`DeviceTokenRecord`], [`MediaAsset`],
-//!   [`StoredChatMessage`], [`StoredCall`], [`AuditLogEntry`], …).
+//!   [`StoredChatMessage`], [`StoredCall`], [`AuditLogEntry`], [`NotificationSend`], …).
 //! - [`error`]: [`StoreError`], classifying failures (not found, conflict, invalid input,
 //!   bad URL, unavailable, migration, backend).
 //! - [`location`]: `DATABASE_URL` → [`Location`] (which backend, where), without ever
@@ -39,6 +39,8 @@
 //! - Each migration is applied once, in version order, in its own transaction, and
 //!   recorded in `schema_migrations(version, name, applied_at)`; concurrent migrators
 //!   serialise (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `pg_advisory_xact_lock`).
+//! - A notification send outcome is recorded once per (notification, channel, target): the
+//!   first record wins, even with concurrent recorders in several processes.
 //! - Times go in and come out as UTC `OffsetDateTime` at microsecond precision.
 //! - No call blocks the async runtime: SQLite work runs on the blocking pool.
 //! - Nothing here logs or returns a database password.
@@ -59,8 +61,8 @@ pub use api::Store;
 pub use error::StoreError;
 pub use location::Location;
 pub use model::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, StoredCall,
-    StoredChatMessage, User,
+    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, NewNotificationSend,
+    NotificationSend, SendOutcome, StoredCall, StoredChatMessage, User,
 };
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;

@@ -53,6 +53,12 @@ pub const SQLITE: &[Migration] = &[
         "0005_audit_logs_and_analytics_events.sql"
     ),
     migration!("sqlite", 6, "calls", "0006_calls.sql"),
+    migration!(
+        "sqlite",
+        7,
+        "notification_sends",
+        "0007_notification_sends.sql"
+    ),
 ];
 
 /// PostgreSQL migrations, in order.
@@ -73,6 +79,12 @@ pub const POSTGRES: &[Migration] = &[
         "0005_audit_logs_and_analytics_events.sql"
     ),
     migration!("postgres", 6, "calls", "0006_calls.sql"),
+    migration!(
+        "postgres",
+        7,
+        "notification_sends",
+        "0007_notification_sends.sql"
+    ),
 ];
 
 /// The next migration of `known` to apply given the `(version, name)` rows already in

@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use codecs::ResourceId;
-use codecs::events::{DevicePlatform, DeviceToken};
+use codecs::events::{DevicePlatform, DeviceToken, NotificationChannel};
 use time::OffsetDateTime;
 
 /// A user known to the node (created from a verified token or an admin call).
@@ -189,6 +189,106 @@ pub struct AuditLogEntry {
     pub target: String,
     /// Free-form JSON details.
     pub detail: serde_json::Value,
+}
+
+/// The final outcome of sending one notification on one channel to one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendOutcome {
+    /// The provider accepted it.
+    Sent,
+    /// The provider said the device token is no longer valid; the token was deleted.
+    TokenRejected,
+    /// The provider refused it for good, or retries ran out.
+    Failed,
+}
+
+impl SendOutcome {
+    /// Every outcome.
+    pub const ALL: [SendOutcome; 3] = [
+        SendOutcome::Sent,
+        SendOutcome::TokenRejected,
+        SendOutcome::Failed,
+    ];
+
+    /// The outcome as stored (and as CHECKed by the schema).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SendOutcome::Sent => "sent",
+            SendOutcome::TokenRejected => "token_rejected",
+            SendOutcome::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for SendOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SendOutcome {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SendOutcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("unknown send outcome `{s}`"))
+    }
+}
+
+/// The outcome of one (notification, channel, target) to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotificationSend {
+    /// The notification.
+    pub notification_id: ResourceId,
+    /// The channel it went out on.
+    pub channel: NotificationChannel,
+    /// The device token (push) or e-mail address (email).
+    pub target: String,
+    /// `fcm`, `apns` or `smtp`.
+    pub provider: String,
+    /// What happened.
+    pub outcome: SendOutcome,
+    /// Provider calls made for it.
+    pub attempts: u32,
+    /// The provider's message id, or its error.
+    pub detail: Option<String>,
+}
+
+/// A recorded send outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationSend {
+    /// The notification.
+    pub notification_id: ResourceId,
+    /// The channel.
+    pub channel: NotificationChannel,
+    /// The device token or e-mail address.
+    pub target: String,
+    /// `fcm`, `apns` or `smtp`.
+    pub provider: String,
+    /// What happened.
+    pub outcome: SendOutcome,
+    /// Provider calls made for it.
+    pub attempts: u32,
+    /// The provider's message id, or its error.
+    pub detail: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A channel name as stored back into its enum.
+pub(crate) fn parse_channel(
+    field: &'static str,
+    text: &str,
+) -> Result<NotificationChannel, crate::StoreError> {
+    match text {
+        "push" => Ok(NotificationChannel::Push),
+        "email" => Ok(NotificationChannel::Email),
+        other => Err(crate::StoreError::backend(
+            field,
+            format!("stored channel `{other}` is unknown"),
+        )),
+    }
 }
 
 /// Now, in UTC, cut to the microsecond precision both backends keep.

@@ -152,6 +152,14 @@ pub(crate) fn call_parties(
     Ok(())
 }
 
+/// Checks a send record: the target like a device token (an e-mail address is shorter),
+/// the provider as a label, the detail as free text.
+pub(crate) fn notification_send(send: &crate::NewNotificationSend) -> Result<(), StoreError> {
+    text("target", &send.target, MAX_DEVICE_TOKEN_LEN, true)?;
+    text("provider", &send.provider, MAX_LABEL_LEN, true)?;
+    opt_text("detail", send.detail.as_deref(), MAX_TEXT_LEN)
+}
+
 /// Checks an audit record; returns the detail's JSON text.
 pub(crate) fn audit(
     actor: &str,

@@ -19,6 +19,8 @@ mod media;
 mod records;
 #[path = "contract/schema.rs"]
 mod schema;
+#[path = "contract/sends.rs"]
+mod sends;
 #[path = "contract/users.rs"]
 mod users;
 
@@ -82,4 +84,7 @@ contract! {
     records::audit_logs_come_back_newest_first_with_their_detail,
     records::analytics_events_are_counted_by_name,
     records::json_with_nul_characters_is_refused_by_both_backends,
+    sends::the_first_send_record_wins_and_reads_back,
+    sends::eight_concurrent_recorders_of_one_send_get_the_same_row,
+    sends::send_records_are_checked_before_the_database,
 }

@@ -10,7 +10,9 @@
 //! - `GET /ready`: 200 when every part answers, 503 otherwise (a readiness answer).
 //! - `GET /metrics`: Prometheus text.
 //! - `POST /api/v1/events`: event intake (see [`events`]).
+//! - `POST|DELETE /api/v1/device-tokens`: a user's push tokens (see [`device_tokens`]).
 
+mod device_tokens;
 mod events;
 mod health;
 mod metrics;
@@ -40,7 +42,22 @@ pub async fn route(req: Request<Bytes>, services: &Services) -> Response<Body> {
         (&Method::POST, "/api/v1/events") if services.role.serves_api() => {
             ("events", events::publish(req, services).await)
         }
-        (_, "/health" | "/api/health" | "/ready" | "/metrics" | "/api/v1/events") => (
+        (&Method::POST, "/api/v1/device-tokens") if services.role.serves_api() => (
+            "device_tokens",
+            device_tokens::register(req, services).await,
+        ),
+        (&Method::DELETE, "/api/v1/device-tokens") if services.role.serves_api() => {
+            ("device_tokens", device_tokens::remove(req, services).await)
+        }
+        (
+            _,
+            "/health"
+            | "/api/health"
+            | "/ready"
+            | "/metrics"
+            | "/api/v1/events"
+            | "/api/v1/device-tokens",
+        ) => (
             "method_not_allowed",
             json_error(
                 StatusCode::METHOD_NOT_ALLOWED,

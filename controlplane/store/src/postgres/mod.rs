@@ -18,6 +18,7 @@
 mod accounts;
 mod calls;
 mod records;
+mod sends;
 
 use std::time::Duration;
 
@@ -32,8 +33,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::FromSql;
 
 use crate::{
-    AuditLogEntry, DeviceTokenRecord, Location, MediaAsset, MediaStatus, NewMediaAsset, Store,
-    StoreError, StoredCall, StoredChatMessage, User,
+    AuditLogEntry, DeviceTokenRecord, Location, MediaAsset, MediaStatus, NewMediaAsset,
+    NewNotificationSend, NotificationSend, Store, StoreError, StoredCall, StoredChatMessage, User,
 };
 
 /// Pool settings of [`PostgresStore`].
@@ -387,6 +388,23 @@ impl Store for PostgresStore {
     async fn recent_audit_logs(&self, limit: u32) -> Result<Vec<AuditLogEntry>, StoreError> {
         let client = self.client("read audit logs").await?;
         records::recent_audit_logs(&client, limit).await
+    }
+
+    async fn record_notification_send(
+        &self,
+        send: &NewNotificationSend,
+    ) -> Result<NotificationSend, StoreError> {
+        crate::validate::notification_send(send)?;
+        let client = self.client("record notification send").await?;
+        sends::record_send(&client, send).await
+    }
+
+    async fn notification_sends(
+        &self,
+        notification_id: &ResourceId,
+    ) -> Result<Vec<NotificationSend>, StoreError> {
+        let client = self.client("list notification sends").await?;
+        sends::sends_of(&client, notification_id).await
     }
 
     async fn record_analytics_event(

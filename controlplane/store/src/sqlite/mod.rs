@@ -38,6 +38,7 @@ mod accounts;
 mod calls;
 mod records;
 mod rows;
+mod sends;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,8 +51,8 @@ use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
 use crate::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, Store, StoreError,
-    StoredCall, StoredChatMessage, User,
+    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, NewNotificationSend,
+    NotificationSend, Store, StoreError, StoredCall, StoredChatMessage, User,
 };
 
 /// How long a connection waits for a lock held by another process before giving up.
@@ -434,6 +435,26 @@ impl Store for SqliteStore {
             records::recent_audit_logs(c, limit)
         })
         .await
+    }
+
+    async fn record_notification_send(
+        &self,
+        send: &NewNotificationSend,
+    ) -> Result<NotificationSend, StoreError> {
+        let send = send.clone();
+        self.write("record notification send", move |c| {
+            sends::record_send(c, &send)
+        })
+        .await
+    }
+
+    async fn notification_sends(
+        &self,
+        notification_id: &ResourceId,
+    ) -> Result<Vec<NotificationSend>, StoreError> {
+        let id = notification_id.clone();
+        self.read("list notification sends", move |c| sends::sends_of(c, &id))
+            .await
     }
 
     async fn record_analytics_event(
