@@ -101,12 +101,17 @@ impl Patience {
     }
 
     /// The end found nothing to do: `true` to yield once more, `false` to park now.
+    ///
+    /// The count starts over only on progress ([`Patience::reset`]), not on parking: a task
+    /// that polls several ends (a shard loop) is re-polled whenever any of them wakes it,
+    /// and an end that restarted its yields on every such poll would keep the others awake
+    /// in turn, so an idle shard spun at 100% CPU and its sockets waited for the executor's
+    /// preemption tick.
     pub(crate) fn yield_again(&mut self) -> bool {
         if self.used < self.limit {
             self.used += 1;
             true
         } else {
-            self.used = 0;
             false
         }
     }
