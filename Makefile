@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test build check lint fmt services stop-services clean
+.PHONY: run test build check lint fmt services stop-services clean autobahn
 
 ## Install what is missing, build, and start the node on embedded defaults (port 4000).
 run:
@@ -21,6 +21,11 @@ test:
 	deploy/bootstrap.sh services
 	$(MAKE) --no-print-directory lint
 	source .services/env && $(CARGO) nextest run --workspace --locked --no-fail-fast
+	CARGO=$(CARGO) loadtest/autobahn/run.sh
+
+## RFC 6455 conformance alone (Autobahn|TestSuite against /ws/echo; skipped without Python 2.7).
+autobahn:
+	CARGO=$(CARGO) loadtest/autobahn/run.sh
 
 ## Formatting and clippy, warnings as errors.
 lint:

@@ -68,6 +68,11 @@ test_deps() {
     "$STATE/smtp-venv/bin/python" -m pip install -q 'aiosmtpd>=1.4,<2'
   fi
   # --- end of the notification worker block ---
+  # --- RFC 6455 conformance: Autobahn's wstest in a Python 2.7 virtualenv
+  # (.services/autobahn-venv, pinned by loadtest/autobahn/requirements-py27.txt). Its one C
+  # extension (wsaccel) builds with gcc from build-essential above; cryptography and cffi
+  # come as wheels. Without a Python 2.7 the script says it skips and installs nothing.
+  "$ROOT/loadtest/autobahn/run.sh" install
 }
 
 wait_port() {

@@ -216,6 +216,9 @@ pub struct Config {
     pub media_max_jobs: usize,
     /// `MEDIA_SOURCE_ALLOW_PRIVATE`: let media sources resolve to private addresses.
     pub media_source_allow_private: bool,
+    /// `ARMORICORE_WS_ECHO`: serve the token-less echo WebSocket at `/ws/echo`, for the
+    /// Autobahn conformance run only (default off).
+    pub ws_echo: bool,
     /// Notification providers.
     pub providers: ProviderSettings,
     /// Notification worker tunables.
@@ -332,6 +335,7 @@ impl Config {
             dataplane_cores,
             media_max_jobs,
             media_source_allow_private: raw.flag("MEDIA_SOURCE_ALLOW_PRIVATE")?,
+            ws_echo: raw.flag("ARMORICORE_WS_ECHO")?,
             providers: resolve_providers(raw)?,
             notify: resolve_notify(raw)?,
             log_format,
@@ -538,6 +542,14 @@ mod tests {
         assert_eq!(config.jwt.keys, JwtKeySource::DataDirSecret);
         assert_eq!(config.log_format, LogFormat::Human);
         assert!(!config.media_source_allow_private);
+        assert!(!config.ws_echo);
+    }
+
+    #[test]
+    fn the_echo_endpoint_is_switched_on_by_its_flag() {
+        assert!(resolve(&[("ARMORICORE_WS_ECHO", "1")]).unwrap().ws_echo);
+        assert!(resolve(&[("ARMORICORE_WS_ECHO", "on")]).unwrap().ws_echo);
+        assert!(!resolve(&[("ARMORICORE_WS_ECHO", "0")]).unwrap().ws_echo);
     }
 
     #[test]
@@ -557,6 +569,7 @@ mod tests {
             ("JWT_PUBLIC_KEY_FILE", "/no/such/file.pem"),
             ("ARMORICORE_API_KEY", "abc"),
             ("MEDIA_SOURCE_ALLOW_PRIVATE", "maybe"),
+            ("ARMORICORE_WS_ECHO", "2"),
             ("LOG_FORMAT", "xml"),
             ("FCM_ENDPOINT", "fcm.local"),
             ("SMTP_URL", "mail.local"),

@@ -142,6 +142,7 @@ impl RunningNode {
             config.dataplane_cores,
         );
         plane_config.shutdown_grace = config.shutdown_grace;
+        plane_config.http.echo_endpoint = config.ws_echo;
         let services = Arc::new(Services::open(config, role).await?);
         let (shard_links, control_links) =
             dataplane::links(plane_config.shards, dataplane::RING_CAPACITY);

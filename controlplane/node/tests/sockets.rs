@@ -571,6 +571,93 @@ async fn per_socket_limits_refuse_extra_channels_and_close_floods_with_1008() {
     node.stop().await;
 }
 
+/// The next close frame's code (10 s at most), skipping other messages.
+async fn close_code_of(socket: &mut Socket) -> u16 {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("no close within 10 s")
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map_or(1005, |f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragmented_messages_are_reassembled_and_bad_frames_get_their_close_codes() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame as RawFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+
+    // A join split over three frames, with a ping between them, is one message.
+    let mut socket = connect(&node, "frag", Some("2.0.0")).await;
+    let join = br#"["1","1","room:frag","phx_join",{}]"#;
+    let parts = [&join[..5], &join[5..20], &join[20..]];
+    socket
+        .send(Message::Frame(RawFrame::message(
+            bytes::Bytes::copy_from_slice(parts[0]),
+            OpCode::Data(Data::Text),
+            false,
+        )))
+        .await
+        .unwrap();
+    socket
+        .send(Message::Ping(bytes::Bytes::from_static(b"p")))
+        .await
+        .unwrap();
+    for (i, part) in parts[1..].iter().enumerate() {
+        socket
+            .send(Message::Frame(RawFrame::message(
+                bytes::Bytes::copy_from_slice(part),
+                OpCode::Data(Data::Continue),
+                i == 1,
+            )))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        next_text(&mut socket).await,
+        r#"["1","1","room:frag","phx_reply",{"status":"ok","response":{}}]"#
+    );
+
+    // Text that is not UTF-8: 1007.
+    let mut bad_text = connect(&node, "utf8", Some("2.0.0")).await;
+    bad_text
+        .send(Message::Frame(RawFrame::message(
+            bytes::Bytes::from_static(b"[\"1\",\xff]"),
+            OpCode::Data(Data::Text),
+            true,
+        )))
+        .await
+        .unwrap();
+    assert_eq!(close_code_of(&mut bad_text).await, 1007);
+
+    // A continuation with no message before it: 1002.
+    let mut stray = connect(&node, "stray", Some("2.0.0")).await;
+    stray
+        .send(Message::Frame(RawFrame::message(
+            bytes::Bytes::from_static(b"x"),
+            OpCode::Data(Data::Continue),
+            true,
+        )))
+        .await
+        .unwrap();
+    assert_eq!(close_code_of(&mut stray).await, 1002);
+
+    // A message over 1 MiB: 1009.
+    let mut big = connect(&node, "big", Some("2.0.0")).await;
+    let _ = big.send(Message::binary(vec![0u8; (1 << 20) + 1])).await;
+    assert_eq!(close_code_of(&mut big).await, 1009);
+
+    // The first socket is unaffected.
+    send(&mut socket, r#"[null,"2","phoenix","heartbeat",{}]"#).await;
+    assert!(next_text(&mut socket).await.contains(r#""status":"ok""#));
+    node.stop().await;
+}
+
 mod dataplane_limits {
     /// Mirrors `dataplane::ws::MAX_CHANNELS_PER_SOCKET` (the module is private).
     pub const MAX_CHANNELS: usize = 100;

@@ -33,7 +33,7 @@ pub enum PinPolicy {
     Unpinned,
 }
 
-/// Limits of the HTTP serving on the shards.
+/// Limits and switches of the HTTP serving on the shards.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpLimits {
     /// Largest request body the shard collects before forwarding (413 beyond).
@@ -43,6 +43,9 @@ pub struct HttpLimits {
     /// A read on an idle connection that takes longer than this closes it (slow-loris guard
     /// and keep-alive idle limit).
     pub read_timeout: Duration,
+    /// Serve the echo WebSocket at `/ws/echo` (no token; for the Autobahn conformance run
+    /// only, see `echo`). Off by default: the path is then forwarded like any other.
+    pub echo_endpoint: bool,
 }
 
 impl Default for HttpLimits {
@@ -51,6 +54,7 @@ impl Default for HttpLimits {
             max_body_bytes: 1 << 20,
             request_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(60),
+            echo_endpoint: false,
         }
     }
 }

@@ -30,6 +30,7 @@ use std::cell::RefCell;
 use tokio_util::compat::FuturesAsyncReadCompatExt;
 
 use crate::config::HttpLimits;
+use crate::echo;
 use crate::fanout::{OutboxLimits, TopicRegistry};
 use crate::runtime::{self, TcpListener, TcpStream};
 use crate::signal::LocalSignal;
@@ -139,18 +140,23 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
     let io = TokioIo::new(stream.compat());
     let upgraded: Rc<Cell<Option<SocketInfo>>> = Rc::new(Cell::new(None));
+    let echoing = Rc::new(Cell::new(false));
     let handler_state = state.clone();
     let handler_upgraded = upgraded.clone();
+    let handler_echoing = echoing.clone();
     // Boxed so the connection is `Unpin`: taking the stream back after an upgrade needs
     // `poll_without_shutdown`, which hyper offers only on an `Unpin` connection.
     let service = service_fn(move |req| -> Handling {
         let state = handler_state.clone();
         let upgraded = handler_upgraded.clone();
+        let echoing = handler_echoing.clone();
         Box::pin(async move {
             let response = if ws::is_socket_path(req.uri().path())
                 && fastwebsockets::upgrade::is_upgrade_request(&req)
             {
                 upgrade(req, &state, peer, &upgraded).await
+            } else if state.limits.echo_endpoint && echo::is_echo_upgrade(&req) {
+                echo::upgrade(req, &echoing)
             } else {
                 forward(req, &state, peer).await
             };
@@ -175,6 +181,12 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
     };
     if let Err(e) = result {
         tracing::debug!(shard = state.id, %peer, error = %e, "connection ended with an error");
+        return;
+    }
+    if echoing.get() {
+        let parts = conn.into_parts();
+        let stream = parts.io.into_inner().into_inner();
+        echo::run(stream, parts.read_buf, &state.stopping).await;
         return;
     }
     if let Some(info) = upgraded.take() {

@@ -12,6 +12,7 @@
 //! - [`fanout`]: per-shard topic registry and per-connection bounded outboxes.
 //! - `handoff`: what a shard owns, handed from one incarnation to the next (the one lock).
 //! - `ws`: WebSocket sockets: upgrade after the token verdict, Phoenix transport, outbox writer.
+//! - [`echo`]: the `/ws/echo` endpoint for the Autobahn conformance run (off by default).
 //! - `mesh`: the shard-to-shard rings that carry publishes started on a shard.
 //! - `signal`: a single-threaded one-shot signal for a shard's tasks.
 //!
@@ -24,6 +25,7 @@
 //!   the node keeps running. [`DataPlane::stop`] returns only when every shard has stopped.
 
 pub mod config;
+pub mod echo;
 pub mod fanout;
 mod handoff;
 mod http;

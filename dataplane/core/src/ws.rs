@@ -29,6 +29,7 @@ use fastwebsockets::{OpCode, Role};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
 use tokio_util::compat::FuturesAsyncReadCompatExt;
 
+use crate::echo::{MessageError, Partial};
 use crate::fanout::{Batch, CloseReason, ConnId, Frame, Outbox, OverflowPolicy};
 use crate::http::{Answer, ShardState};
 use crate::runtime::{self, TcpStream};
@@ -243,28 +244,73 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
     )
     .allow_burst(std::num::NonZeroU32::new(MESSAGE_BURST).unwrap_or(std::num::NonZeroU32::MIN));
     let limiter = governor::RateLimiter::direct(quota);
+    // A message arriving in fragments (continuation frames), reassembled whole.
+    let mut partial: Option<Partial> = None;
+    let fail = |error: MessageError| {
+        tracing::debug!(shard = state.id, %error, "socket read ended");
+        if let Some(code) = error.close_code() {
+            outbox.close(CloseReason::BadInput {
+                code,
+                why: error.to_string(),
+            });
+        }
+    };
     loop {
         let frame = match ws.read_frame(&mut obligated).await {
             Ok(frame) => frame,
-            Err(e) => {
-                tracing::debug!(shard = state.id, error = %e, "socket read ended");
-                return;
-            }
+            Err(e) => return fail(e.into()),
         };
         if outbox.is_closed() {
             continue; // lingering after a server close: read and discard
         }
-        if matches!(frame.opcode, OpCode::Text | OpCode::Binary) && limiter.check().is_err() {
+        let (opcode, payload) = match (frame.opcode, partial.take()) {
+            (OpCode::Text | OpCode::Binary, None) if frame.fin => {
+                (frame.opcode, Bytes::copy_from_slice(&frame.payload))
+            }
+            (OpCode::Text | OpCode::Binary, None) => {
+                let mut message = Partial::new(frame.opcode, state.limits.max_body_bytes);
+                if let Err(error) = message.push(&frame.payload) {
+                    return fail(error);
+                }
+                partial = Some(message);
+                continue;
+            }
+            (OpCode::Text | OpCode::Binary, Some(_)) => {
+                return fail(MessageError::Protocol(
+                    "new message inside a fragmented one",
+                ));
+            }
+            (OpCode::Continuation, None) => {
+                return fail(MessageError::Protocol("continuation without a message"));
+            }
+            (OpCode::Continuation, Some(mut message)) => {
+                if let Err(error) = message.push(&frame.payload) {
+                    return fail(error);
+                }
+                if !frame.fin {
+                    partial = Some(message);
+                    continue;
+                }
+                match message.finish() {
+                    Ok((opcode, payload)) => (opcode, payload.freeze()),
+                    Err(error) => return fail(error),
+                }
+            }
+            (OpCode::Close, _) => return,
+            (_, unfinished) => {
+                partial = unfinished; // pings and pongs may come between fragments
+                continue;
+            }
+        };
+        if limiter.check().is_err() {
             outbox.close(CloseReason::RateLimited {
                 per_second: MESSAGES_PER_SECOND,
             });
             continue;
         }
-        let message = match frame.opcode {
-            OpCode::Text => phoenix::decode_text(info.vsn, &frame.payload),
-            OpCode::Binary => phoenix::decode_binary(&Bytes::copy_from_slice(&frame.payload)),
-            OpCode::Close => return,
-            _ => continue,
+        let message = match opcode {
+            OpCode::Text => phoenix::decode_text(info.vsn, &payload),
+            _ => phoenix::decode_binary(&payload),
         };
         let message = match message {
             Ok(message) => message,

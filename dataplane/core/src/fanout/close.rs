@@ -41,6 +41,14 @@ pub enum CloseReason {
     },
     /// The server is shutting down or moving the connection (code 1001).
     GoingAway,
+    /// The peer sent what RFC 6455 forbids: a protocol error (1002), text that is not
+    /// UTF-8 (1007) or a message over the size limit (1009).
+    BadInput {
+        /// The close code.
+        code: u16,
+        /// What was wrong, for the close frame's reason.
+        why: String,
+    },
     /// The peer is gone (socket error or its close frame): nothing more can be sent.
     PeerGone,
 }
@@ -53,6 +61,7 @@ impl CloseReason {
                 Some(close_code::POLICY_VIOLATION)
             }
             CloseReason::GoingAway => Some(close_code::GOING_AWAY),
+            CloseReason::BadInput { code, .. } => Some(*code),
             CloseReason::PeerGone => None,
         }
     }
@@ -74,6 +83,9 @@ impl fmt::Display for CloseReason {
         else {
             if let CloseReason::RateLimited { per_second } = self {
                 return write!(f, "rate limit: more than {per_second} messages per second");
+            }
+            if let CloseReason::BadInput { why, .. } = self {
+                return f.write_str(why);
             }
             return f.write_str(match self {
                 CloseReason::GoingAway => "server going away",
