@@ -507,6 +507,8 @@ async fn a_join_with_last_offset_recovers_what_it_missed_in_order_then_goes_live
     let history = armoricore::chat::ROOM_HISTORY as usize;
     for n in 5..=history + 6 {
         say(&mut writer, "room:r", n).await;
+        // Below the per-socket limit (50 messages/s, bursts of 100): acks come back fast.
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
     let mut ancient = connect(&node, "old", Some("2.0.0")).await;
     send(
