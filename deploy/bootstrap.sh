@@ -41,14 +41,33 @@ pip_install() {
   python3 -m pip install -q "$@"
 }
 
+# --- media processor (issue 5): GStreamer 1.22 from Debian, gstreamer-rs 0.24 (`v1_22`).
+# build-deps: the headers and .pc files the `media` crate links against.
+# test-deps: the elements a job uses at run time (appsrc/typefind/decodebin/videoconvert
+# in -base, jpegenc/videoflip in -good, hlssink2/mpegtsmux in -bad, x264enc in -ugly,
+# avenc_aac and the decoders in -libav), gst-launch/gst-inspect for debugging, and
+# ffmpeg for ffprobe, which the media tests check every output with. A node that runs
+# the media-processor role needs the same plugin packages.
+# The plugins are installed with the build deps too: `make run` starts a node whose media
+# role needs them.
+MEDIA_BUILD_PKGS=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+MEDIA_TEST_PKGS=(gstreamer1.0-tools ffmpeg)
+media_build_deps() { apt_install "${MEDIA_BUILD_PKGS[@]}"; }
+media_test_deps() { apt_install "${MEDIA_TEST_PKGS[@]}"; }
+# --- end of the media processor block ---
+
 build_deps() {
   command -v cargo >/dev/null || { log "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
   apt_install build-essential pkg-config ca-certificates
+  media_build_deps  # media processor block above
 }
 
 test_deps() {
   build_deps
   apt_install nats-server "postgresql-$PG_VERSION" postgresql-client
+  media_test_deps  # media processor block above
   pip_install moto 'moto[server]>=5'
   python3 -c "import flask, flask_cors" 2>/dev/null || python3 -m pip install -q 'moto[server]>=5'
   command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest

@@ -19,6 +19,8 @@
 //! - [`http`]: the HTTP routes on port 4000 (health, readiness, metrics, event intake),
 //!   served by the data-plane shards and answered here.
 //! - [`logging`]: human or JSON log lines.
+//! - [`media_worker`]: starts the `media.uploaded` worker (crate `media`) in the roles
+//!   that run it.
 //! - [`notifications`]: starts the notification worker (crate `notifier`) in the roles
 //!   that run it.
 //!
@@ -40,6 +42,7 @@ pub mod config;
 pub mod gateway;
 pub mod http;
 pub mod logging;
+pub mod media_worker;
 pub mod node;
 pub mod notifications;
 pub mod presence;

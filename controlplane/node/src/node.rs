@@ -132,6 +132,8 @@ pub struct RunningNode {
     gateway_tasks: Vec<JoinHandle<()>>,
     // Notification worker (issue 6): running in the `node` and `notification-worker` roles.
     notifier: Option<notifier::NotifierHandle>,
+    // Media worker (issue 5): running in the `node` and `media-processor` roles.
+    media: Option<media::worker::WorkerHandle>,
 }
 
 impl RunningNode {
@@ -156,6 +158,8 @@ impl RunningNode {
             .context("cannot listen to the other nodes on the bus")?;
         // Notification worker (issue 6).
         let notifier = crate::notifications::start(&services).await?;
+        // Media worker (issue 5).
+        let media = crate::media_worker::start(&services).await?;
         let plane =
             tokio::task::spawn_blocking(move || DataPlane::start(plane_config, shard_links))
                 .await?
@@ -179,6 +183,7 @@ impl RunningNode {
             gateway,
             gateway_tasks,
             notifier,
+            media,
         })
     }
 
@@ -214,6 +219,8 @@ impl RunningNode {
         // Notification worker (issue 6): stop pulling, let sends in flight finish.
         let grace = self.services.config.shutdown_grace;
         crate::notifications::stop(self.notifier, grace).await;
+        // Media worker (issue 5): stop pulling, let jobs in flight finish within the grace.
+        crate::media_worker::stop(self.media, grace).await;
         self.bus_to_channels.abort();
         for task in &self.gateway_tasks {
             task.abort();

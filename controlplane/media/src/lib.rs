@@ -1,0 +1,64 @@
+//! Streaming media processing for Armoricore: source bytes in, an HLS rendition ladder
+//! (H.264 + AAC in MPEG-TS), a master playlist, thumbnails and metadata out, through an
+//! [`OutputSink`] (object storage in production), with nothing written to the local disk.
+//!
+//! ```no_run
+//! # async fn demo(objects: objstore::Objects, body: futures::stream::BoxStream<'static, Result<bytes::Bytes, std::io::Error>>) -> Result<(), media::MediaError> {
+//! use std::sync::Arc;
+//! let sink = Arc::new(media::ObjectStoreSink::new(objects, "m-42").expect("valid id"));
+//! let report = media::transcode(body, &media::JobOptions::default(), sink).await?;
+//! println!("{} renditions, master at {}", report.renditions.len(), report.master);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - `job`: [`transcode`], the job: feeding, bus, progress, time limit, teardown, final
+//!   playlists and master.
+//! - `finalize`: VOD playlists, bandwidth and codec strings, thumbnails, master last.
+//! - `pipeline`: the GStreamer graph (appsrc → decodebin → tee → x264enc per rung / one
+//!   AAC encode → hlssink2 per rung, plus the thumbnail branch).
+//! - `branches`: the element chains of one rung, one hlssink2, the thumbnail branch, and
+//!   the probes that read codec profiles.
+//! - `bridge`: hlssink2's gio output streams → the async sink, with backpressure.
+//! - `sink`: [`OutputSink`] and [`ObjectStoreSink`] (`media/{media_id}/…` in `objstore`).
+//! - `ladder`: [`Ladder`] and the pure rendition planning ([`plan`]).
+//! - `hls`: playlist parsing and writing, RFC 6381 codec strings, bandwidth figures.
+//! - `thumbs`: bounded single-pass thumbnail selection and JPEG encoding.
+//! - `metadata`: [`MediaMetadata`] from typefind, tags and decoded caps.
+//! - `error`: [`MediaError`], sorted into final and retryable failures.
+//! - `worker`: the durable `media.uploaded` consumer (asset row, `media.*` events).
+//!
+//! # Invariants
+//! - The source is read once, in order, as it arrives; appsrc holds at most 4 MiB of it.
+//!   (qtdemux may itself buffer the media data of an MP4 whose `moov` comes last.)
+//! - Nothing touches the local filesystem: hlssink2 writes only to gio streams of ours.
+//! - Every segment starts with a keyframe and keyframes are at the same instants in
+//!   every rendition (fixed GOP = frame rate × segment duration, no scene cuts).
+//! - No rendition is larger than the source; dimensions are even; aspect is kept.
+//! - The master playlist is written last and only on success.
+//! - Every job ends within [`JobOptions::timeout`] (plus the upload drain).
+#![forbid(unsafe_code)]
+
+mod branches;
+mod bridge;
+mod error;
+mod finalize;
+mod hls;
+mod job;
+mod ladder;
+mod metadata;
+mod pipeline;
+mod sink;
+mod thumbs;
+pub mod worker;
+
+pub use bridge::{CHANNEL_CAPACITY, CHUNK};
+pub use error::{BoxError, MediaError};
+pub use hls::{Segment, Variant, avc1_codec_from_annexb, master_playlist, parse_media_playlist};
+pub use job::{
+    JobOptions, MASTER, MediaReport, Progress, ProgressFn, RenditionReport, Stage, transcode,
+};
+pub use ladder::{Ladder, PlannedRendition, Rung, X264Preset, gop_frames, plan};
+pub use metadata::MediaMetadata;
+pub use pipeline::AUDIO_ONLY;
+pub use sink::{ObjectSinkWriter, ObjectStoreSink, OutputSink, SinkError, SinkWriter};

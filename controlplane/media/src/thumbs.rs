@@ -1,0 +1,124 @@
+//! Owns thumbnail selection: a bounded set of small decoded frames collected in the same
+//! single pass as the transcode (no second read of the source), from which the poster and
+//! N evenly spaced thumbnails are picked once the real duration is known, then encoded
+//! to JPEG with `gst_video::convert_sample` (an in-memory videoconvert ! jpegenc).
+//!
+//! Why decimation: the duration is not known up front for a streamed source (MPEG-TS
+//! declares none), so frames are kept at an interval that doubles whenever the set
+//! reaches its capacity (every other frame is dropped). Memory stays at
+//! `capacity × one small frame` (about 40 × 0.5 MB at 640x360 RGB), and the kept frames
+//! stay roughly evenly spread over whatever has been decoded so far.
+
+use gstreamer as gst;
+
+/// Collects candidate frames.
+pub struct ThumbCollector {
+    capacity: usize,
+    interval: gst::ClockTime,
+    next: gst::ClockTime,
+    frames: Vec<(gst::ClockTime, gst::Sample)>,
+}
+
+impl ThumbCollector {
+    /// Keeps at most `capacity` frames (at least 4).
+    pub fn new(capacity: usize) -> Self {
+        ThumbCollector {
+            capacity: capacity.max(4),
+            interval: gst::ClockTime::from_mseconds(250),
+            next: gst::ClockTime::ZERO,
+            frames: Vec::new(),
+        }
+    }
+
+    /// Offers a decoded frame with its presentation time.
+    pub fn offer(&mut self, pts: gst::ClockTime, sample: gst::Sample) {
+        if pts < self.next {
+            return;
+        }
+        self.frames.push((pts, sample));
+        self.next = pts + self.interval;
+        if self.frames.len() >= self.capacity {
+            let mut i = 0;
+            self.frames.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.interval *= 2;
+            if let Some((last, _)) = self.frames.last() {
+                self.next = *last + self.interval;
+            }
+        }
+    }
+
+    /// The frame nearest to each of `targets`.
+    pub fn pick(&self, targets: &[gst::ClockTime]) -> Vec<gst::Sample> {
+        targets
+            .iter()
+            .filter_map(|t| {
+                self.frames
+                    .iter()
+                    .min_by_key(|(pts, _)| pts.nseconds().abs_diff(t.nseconds()))
+                    .map(|(_, s)| s.clone())
+            })
+            .collect()
+    }
+
+    /// Whether any frame was seen.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+}
+
+/// Poster time (10% in, past typical fades from black) and `n` evenly spaced times,
+/// each in the middle of its slice of the duration.
+pub fn targets(duration: gst::ClockTime, n: u32) -> (gst::ClockTime, Vec<gst::ClockTime>) {
+    let d = duration.nseconds();
+    let poster = gst::ClockTime::from_nseconds(d / 10);
+    let n = u64::from(n);
+    let spaced = (0..n)
+        .map(|i| gst::ClockTime::from_nseconds(d * (2 * i + 1) / (2 * n)))
+        .collect();
+    (poster, spaced)
+}
+
+/// Encodes a raw video sample as JPEG bytes.
+pub fn to_jpeg(sample: &gst::Sample) -> Result<Vec<u8>, String> {
+    let caps = gst::Caps::builder("image/jpeg").build();
+    let jpeg = gstreamer_video::convert_sample(sample, &caps, gst::ClockTime::from_seconds(10))
+        .map_err(|e| format!("JPEG encoding failed: {e}"))?;
+    let buffer = jpeg.buffer().ok_or("JPEG encoding gave no buffer")?;
+    let map = buffer
+        .map_readable()
+        .map_err(|_| "JPEG buffer not readable".to_string())?;
+    Ok(map.as_slice().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> gst::Sample {
+        gst::Sample::builder().build()
+    }
+
+    #[test]
+    fn memory_stays_bounded_and_frames_spread_out() {
+        let _ = gst::init();
+        let mut c = ThumbCollector::new(8);
+        for i in 0..600u64 {
+            c.offer(gst::ClockTime::from_mseconds(i * 33), sample());
+        }
+        assert!(c.frames.len() < 8);
+        let first = c.frames.first().map(|f| f.0.mseconds()).unwrap_or(0);
+        let last = c.frames.last().map(|f| f.0.mseconds()).unwrap_or(0);
+        assert!(first < 1000 && last > 15_000, "{first}..{last}");
+    }
+
+    #[test]
+    fn targets_are_evenly_spaced() {
+        let (poster, t) = targets(gst::ClockTime::from_seconds(10), 5);
+        assert_eq!(poster, gst::ClockTime::from_seconds(1));
+        let secs: Vec<u64> = t.iter().map(|t| t.mseconds()).collect();
+        assert_eq!(secs, vec![1000, 3000, 5000, 7000, 9000]);
+    }
+}
