@@ -408,10 +408,21 @@ async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Ou
     loop {
         match outbox.next_batch(&mut frames).await {
             Batch::Frames(_) => {
+                // One send for everything queued: a subscriber that fell behind (a burst of
+                // broadcasts) costs one syscall per batch, not one per frame. The joined copy
+                // lives only for the write, so an idle socket keeps no buffer.
                 let write_all = async {
-                    for frame in frames.drain(..) {
+                    if let [frame] = frames.as_slice() {
                         write.write_all(frame.bytes()).await?;
+                    } else {
+                        let total = frames.iter().map(|f| f.bytes().len()).sum();
+                        let mut joined = Vec::with_capacity(total);
+                        for frame in &frames {
+                            joined.extend_from_slice(frame.bytes());
+                        }
+                        write.write_all(&joined).await?;
                     }
+                    frames.clear();
                     write.flush().await
                 };
                 // A slow reader stuck mid-write is still dropped when its outbox overflows.
