@@ -307,64 +307,20 @@ impl Presence {
     /// Removes a socket's meta from a topic (it left or disconnected) and tells the topic.
     pub async fn leave(&self, left: &LeftRecord) {
         let mut state = self.state.lock().await;
-        let Some(topic) = state.topics.get_mut(&left.topic) else {
-            return;
-        };
-        let mut diff = TopicDiff::default();
-        topic.retain(|key, metas| {
-            metas.retain(|m| {
-                let gone = m.owner == Owner::Local(left.socket);
-                if gone {
-                    diff.leaves
-                        .entry(key.clone())
-                        .or_default()
-                        .push(m.fields.clone());
-                }
-                !gone
-            });
-            !metas.is_empty()
-        });
-        if topic.is_empty() {
-            state.topics.remove(&left.topic);
-        }
-        if diff.leaves.is_empty() {
-            return;
-        }
-        state.version += 1;
-        self.shards
-            .broadcast(&left.topic, "presence_diff", diff.payload())
-            .await;
-        if self.replicated() {
-            let leaves = diff
-                .leaves
-                .iter()
-                .flat_map(|(key, metas)| {
-                    metas.iter().map(|m| WireLeave {
-                        topic: left.topic.clone(),
-                        key: key.clone(),
-                        phx_ref: m
-                            .get("phx_ref")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string(),
-                    })
-                })
-                .collect();
-            let delta = Wire::Delta {
-                node: self.node.clone(),
-                version: state.version,
-                joins: Vec::new(),
-                leaves,
-            };
-            self.send(&delta).await;
-        }
+        let topics = std::slice::from_ref(&left.topic);
+        let (diffs, leaves) = remove_local(&mut state, topics, |s| s == left.socket);
+        let gone_keys: Vec<String> = diffs
+            .get(&left.topic)
+            .map(|d| d.leaves.keys().cloned().collect())
+            .unwrap_or_default();
+        self.announce_local_leaves(&mut state, diffs, leaves).await;
         let still_here: HashSet<String> = state
             .topics
             .get(&left.topic)
             .map(|t| t.keys().cloned().collect())
             .unwrap_or_default();
         drop(state);
-        for key in diff.leaves.keys().filter(|k| !still_here.contains(*k)) {
+        for key in gone_keys.iter().filter(|k| !still_here.contains(*k)) {
             let mut offline = Map::new();
             offline.insert("status".into(), Value::String("offline".into()));
             self.publish_update(&left.topic, key, &offline).await;
@@ -374,40 +330,29 @@ impl Presence {
     /// Removes every meta of a shard's sockets (the shard restarted: they are gone).
     pub async fn forget_shard(&self, shard: codecs::ring::ShardId) {
         let mut state = self.state.lock().await;
-        let mut diffs: BTreeMap<String, TopicDiff> = BTreeMap::new();
-        let mut leaves = Vec::new();
-        for (topic, keys) in &mut state.topics {
-            keys.retain(|key, metas| {
-                metas.retain(|m| {
-                    let gone = matches!(m.owner, Owner::Local(s) if s.shard == shard);
-                    if gone {
-                        diffs
-                            .entry(topic.clone())
-                            .or_default()
-                            .leaves
-                            .entry(key.clone())
-                            .or_default()
-                            .push(m.fields.clone());
-                        leaves.push(WireLeave {
-                            topic: topic.clone(),
-                            key: key.clone(),
-                            phx_ref: m.phx_ref().to_string(),
-                        });
-                    }
-                    !gone
-                });
-                !metas.is_empty()
-            });
+        let topics: Vec<String> = state.topics.keys().cloned().collect();
+        let (diffs, leaves) = remove_local(&mut state, &topics, |s| s.shard == shard);
+        if !leaves.is_empty() {
+            tracing::warn!(
+                shard,
+                metas = leaves.len(),
+                "shard restarted; its presences removed"
+            );
         }
-        state.topics.retain(|_, keys| !keys.is_empty());
+        self.announce_local_leaves(&mut state, diffs, leaves).await;
+    }
+
+    /// Tells this node's subscribers (`diffs`) and the other nodes (`leaves`, as one
+    /// numbered delta) that local metas went; call with the state locked.
+    async fn announce_local_leaves(
+        &self,
+        state: &mut State,
+        diffs: BTreeMap<String, TopicDiff>,
+        leaves: Vec<WireLeave>,
+    ) {
         if leaves.is_empty() {
             return;
         }
-        tracing::warn!(
-            shard,
-            metas = leaves.len(),
-            "shard restarted; its presences removed"
-        );
         state.version += 1;
         self.deliver(diffs).await;
         if self.replicated() {
@@ -639,6 +584,48 @@ impl Presence {
             self.send(&down).await;
         }
     }
+}
+
+/// Removes, from `topics`, the metas of this node's sockets that `gone` selects; returns
+/// the diffs per topic and the same removals as wire leaves for the other nodes.
+fn remove_local(
+    state: &mut State,
+    topics: &[String],
+    gone: impl Fn(SocketRef) -> bool,
+) -> (BTreeMap<String, TopicDiff>, Vec<WireLeave>) {
+    let mut diffs: BTreeMap<String, TopicDiff> = BTreeMap::new();
+    let mut leaves = Vec::new();
+    for topic in topics {
+        let Some(keys) = state.topics.get_mut(topic) else {
+            continue;
+        };
+        keys.retain(|key, metas| {
+            metas.retain(|m| {
+                let Owner::Local(socket) = m.owner else {
+                    return true;
+                };
+                if !gone(socket) {
+                    return true;
+                }
+                let diff = diffs.entry(topic.clone()).or_default();
+                diff.leaves
+                    .entry(key.clone())
+                    .or_default()
+                    .push(m.fields.clone());
+                leaves.push(WireLeave {
+                    topic: topic.clone(),
+                    key: key.clone(),
+                    phx_ref: m.phx_ref().to_string(),
+                });
+                false
+            });
+            !metas.is_empty()
+        });
+        if keys.is_empty() {
+            state.topics.remove(topic);
+        }
+    }
+    (diffs, leaves)
 }
 
 fn state_next_ref(next: &mut u64) -> u64 {
