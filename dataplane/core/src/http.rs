@@ -192,7 +192,9 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
     if let Some(info) = upgraded.take() {
         let parts = conn.into_parts();
         let stream = parts.io.into_inner().into_inner();
-        ws::run(stream, parts.read_buf, state.clone(), info).await;
+        // A task of its own: a socket lives for hours, and this future keeps room for
+        // hyper's connection state, which would then live as long.
+        runtime::spawn_local(ws::run(stream, parts.read_buf, state, info, _count));
     }
 }
 

@@ -34,6 +34,7 @@ pub mod runtime;
 mod shard;
 mod signal;
 mod ws;
+mod wsread;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -4,7 +4,8 @@
 //!
 //! Served without hyper's upgrade machinery (it needs `Send` I/O): the 101 answer is built
 //! with fastwebsockets' helper, the stream is taken back from hyper with the bytes it had
-//! read ahead, and handed to fastwebsockets' reader; frames to the client are written as
+//! read ahead, and read with our [`MessageReader`] (no buffer per idle socket, see
+//! `wsread`); frames to the client are written as
 //! already-encoded buffers from the outbox (a broadcast's frame is encoded once per shard).
 //!
 //! Phoenix handling here covers the transport: `heartbeat` on `phoenix`, `phx_join` and
@@ -25,15 +26,13 @@ use bytes::{Bytes, BytesMut};
 use codecs::phoenix::{self, Inbound, Vsn};
 use codecs::ring::BroadcastRecord;
 use codecs::websocket::{self, Opcode};
-use fastwebsockets::{OpCode, Role};
-use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
-use tokio_util::compat::FuturesAsyncReadCompatExt;
+use futures_lite::{AsyncWriteExt, future};
 
-use crate::echo::{MessageError, Partial};
 use crate::fanout::{Batch, CloseReason, ConnId, Frame, Outbox, OverflowPolicy};
 use crate::http::{Answer, ShardState};
 use crate::runtime::{self, TcpStream};
 use crate::shard;
+use crate::wsread::{Incoming, MessageError, MessageReader};
 
 /// Channels one socket may have joined at once; a join beyond gets `error`
 /// `{"reason":"too many channels"}`.
@@ -114,35 +113,35 @@ fn reply(vsn: Vsn, m: &Inbound, status: &str, response: &str) -> Frame {
     Frame::new(websocket::text_frame(&text))
 }
 
-/// Runs one socket until either side closes it.
-pub(crate) async fn run(
+/// Runs one socket until either side closes it; `guard` is dropped when it ends (the
+/// connection count).
+pub(crate) async fn run<G>(
     stream: TcpStream,
     read_ahead: Bytes,
     state: Rc<ShardState>,
     info: SocketInfo,
+    guard: G,
 ) {
     let conn = ConnId(state.next_conn.get());
     state.next_conn.set(conn.0 + 1);
     let outbox = Rc::new(Outbox::new(state.outbox_limits, OverflowPolicy::Disconnect));
-    let (read, write) = futures_lite::io::split(stream);
-    let reader = futures_lite::io::Cursor::new(read_ahead)
-        .chain(read)
-        .compat();
-    let (mut ws, _) =
-        fastwebsockets::after_handshake_split(reader, tokio::io::sink(), Role::Server);
-    ws.set_auto_close(true);
-    ws.set_auto_pong(true);
-    ws.set_max_message_size(state.limits.max_body_bytes);
+    let (mut read, write) = futures_lite::io::split(stream);
+    // The reader copies what hyper read ahead, so hyper's whole read buffer is freed now.
+    let mut messages = MessageReader::new(&read_ahead, state.limits.max_body_bytes);
+    drop(read_ahead);
     let writer = writer(write, outbox.clone());
     // The reader runs until the client closes, or — once the server closed the outbox
     // (slow consumer, rate limit, going away) — for at most CLOSE_LINGER more, reading and
     // discarding: closing a socket with unread input sends a reset, which can destroy the
     // close frame before the client reads it.
     let reader = async {
-        future::or(read_loop(&mut ws, &state, conn, &outbox, &info), async {
-            let _ = outbox.closed().await;
-            runtime::sleep(CLOSE_LINGER).await;
-        })
+        future::or(
+            read_loop(&mut messages, &mut read, &state, conn, &outbox, &info),
+            async {
+                let _ = outbox.closed().await;
+                runtime::sleep(CLOSE_LINGER).await;
+            },
+        )
         .await;
         outbox.close(CloseReason::PeerGone);
     };
@@ -151,15 +150,11 @@ pub(crate) async fn run(
     let stop = async {
         state.stopping.wait().await;
         outbox.close(CloseReason::GoingAway);
-        future::pending::<()>().await
+        future::pending::<((), ())>().await
     };
-    future::or(
-        async {
-            future::zip(reader, writer).await;
-        },
-        stop,
-    )
-    .await;
+    // Combined directly (not inside another async block, which would keep a second copy of
+    // both futures in its state: this future lives as long as the socket).
+    future::or(future::zip(reader, writer), stop).await;
     let tracked: Vec<String> = state.registries.borrow()[registry_of(info.vsn)]
         .topics_of(conn)
         .filter(|topic| is_tracked(topic))
@@ -172,6 +167,7 @@ pub(crate) async fn run(
         registry.unsubscribe_all(conn);
     }
     outbox.close(CloseReason::PeerGone);
+    drop(guard);
 }
 
 const TOO_MANY_CHANNELS: &str = r#"{"reason":"too many channels"}"#;
@@ -216,36 +212,19 @@ fn left_tracked(state: &ShardState, conn: ConnId, topic: &str) {
         .unbounded_send(codecs::ring::FromShard::Left(Box::new(record)));
 }
 
-async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
-    ws: &mut fastwebsockets::WebSocketRead<R>,
+async fn read_loop<R: futures_lite::AsyncRead + Unpin>(
+    messages: &mut MessageReader,
+    read: &mut R,
     state: &Rc<ShardState>,
     conn: ConnId,
     outbox: &Rc<Outbox>,
     info: &SocketInfo,
 ) {
-    let mut obligated = |frame: fastwebsockets::Frame<'_>| {
-        // Pong and close answers go through the outbox, in order with everything else.
-        let opcode = match frame.opcode {
-            OpCode::Pong => Opcode::Pong,
-            _ => Opcode::Close,
-        };
-        let mut out = BytesMut::new();
-        let result = websocket::encode_frame(opcode, &frame.payload, &mut out)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|()| {
-                outbox
-                    .push(Frame::new(out.freeze()))
-                    .map_err(|e| std::io::Error::other(e.to_string()))
-            });
-        std::future::ready(result)
-    };
     let quota = governor::Quota::per_second(
         std::num::NonZeroU32::new(MESSAGES_PER_SECOND).unwrap_or(std::num::NonZeroU32::MIN),
     )
     .allow_burst(std::num::NonZeroU32::new(MESSAGE_BURST).unwrap_or(std::num::NonZeroU32::MIN));
     let limiter = governor::RateLimiter::direct(quota);
-    // A message arriving in fragments (continuation frames), reassembled whole.
-    let mut partial: Option<Partial> = None;
     let fail = |error: MessageError| {
         tracing::debug!(shard = state.id, %error, "socket read ended");
         if let Some(code) = error.close_code() {
@@ -256,51 +235,34 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
         }
     };
     loop {
-        let frame = match ws.read_frame(&mut obligated).await {
-            Ok(frame) => frame,
-            Err(e) => return fail(e.into()),
+        let incoming = match messages.next(read).await {
+            Ok(incoming) => incoming,
+            Err(error) => return fail(error),
         };
         if outbox.is_closed() {
             continue; // lingering after a server close: read and discard
         }
-        let (opcode, payload) = match (frame.opcode, partial.take()) {
-            (OpCode::Text | OpCode::Binary, None) if frame.fin => {
-                (frame.opcode, Bytes::copy_from_slice(&frame.payload))
-            }
-            (OpCode::Text | OpCode::Binary, None) => {
-                let mut message = Partial::new(frame.opcode, state.limits.max_body_bytes);
-                if let Err(error) = message.push(&frame.payload) {
-                    return fail(error);
+        let (opcode, payload) = match incoming {
+            Incoming::Message { opcode, payload } => (opcode, payload),
+            // Pongs and the close answer go through the outbox, in order with everything else.
+            Incoming::Ping(payload) => {
+                let mut pong = BytesMut::with_capacity(websocket::frame_len(payload.len()));
+                if websocket::encode_frame(Opcode::Pong, &payload, &mut pong).is_err()
+                    || outbox.push(Frame::new(pong.freeze())).is_err()
+                {
+                    return;
                 }
-                partial = Some(message);
                 continue;
             }
-            (OpCode::Text | OpCode::Binary, Some(_)) => {
-                return fail(MessageError::Protocol(
-                    "new message inside a fragmented one",
-                ));
-            }
-            (OpCode::Continuation, None) => {
-                return fail(MessageError::Protocol("continuation without a message"));
-            }
-            (OpCode::Continuation, Some(mut message)) => {
-                if let Err(error) = message.push(&frame.payload) {
-                    return fail(error);
+            Incoming::Pong => continue,
+            Incoming::Close(payload) => {
+                let mut close = BytesMut::with_capacity(websocket::frame_len(payload.len()));
+                if websocket::encode_frame(Opcode::Close, &payload, &mut close).is_ok() {
+                    let _ = outbox.push(Frame::new(close.freeze()));
                 }
-                if !frame.fin {
-                    partial = Some(message);
-                    continue;
-                }
-                match message.finish() {
-                    Ok((opcode, payload)) => (opcode, payload.freeze()),
-                    Err(error) => return fail(error),
-                }
+                return;
             }
-            (OpCode::Close, _) => return,
-            (_, unfinished) => {
-                partial = unfinished; // pings and pongs may come between fragments
-                continue;
-            }
+            Incoming::BadClose(error) => return fail(error),
         };
         if limiter.check().is_err() {
             outbox.close(CloseReason::RateLimited {
@@ -309,7 +271,7 @@ async fn read_loop<R: tokio::io::AsyncRead + Unpin>(
             continue;
         }
         let message = match opcode {
-            OpCode::Text => phoenix::decode_text(info.vsn, &payload),
+            Opcode::Text => phoenix::decode_text(info.vsn, &payload),
             _ => phoenix::decode_binary(&payload),
         };
         let message = match message {
@@ -404,7 +366,9 @@ fn handle(
 }
 
 async fn writer<W: futures_lite::AsyncWrite + Unpin>(mut write: W, outbox: Rc<Outbox>) {
-    let mut frames = Vec::with_capacity(64);
+    // Grows with the largest batch; an idle socket that only ever got a few frames keeps a
+    // few slots.
+    let mut frames = Vec::new();
     loop {
         match outbox.next_batch(&mut frames).await {
             Batch::Frames(_) => {

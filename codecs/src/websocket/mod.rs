@@ -1,4 +1,5 @@
-//! RFC 6455 server-to-client frame encoding into buffers the caller owns.
+//! RFC 6455 frames: server-to-client encoding into buffers the caller owns, and (in
+//! [`decode`]) parsing and unmasking of client-to-server frames.
 //!
 //! Wire format: `FIN|RSV1-3|opcode` (1 byte), `MASK|len7` (1 byte), then a 16-bit (len7 =
 //! 126) or 64-bit (len7 = 127) big-endian extended length, then the payload (RFC 6455 §5.2).
@@ -10,12 +11,16 @@
 //! sockets, so the frame must exist as plain bytes before any connection is involved;
 //! connection-oriented encoders write into one connection's stream instead. This module only
 //! encodes whole, unfragmented (`FIN`) frames: that is all a server needs for broadcasts and
-//! close frames. Decoding client frames (masked, fragmented) stays with the gateway.
+//! close frames. Client frames are parsed by [`decode`], for the same reason turned around:
+//! the gateway reads every socket through one buffer per shard, so the parser must work on
+//! whatever bytes a read returned, with no reader object (and no buffer) per connection.
 //!
 //! Text payloads are not checked for UTF-8 here: callers pass encoded JSON, which is UTF-8
 //! by construction, and checking again per shard would be a second pass over every payload.
 
 use bytes::{BufMut, Bytes, BytesMut};
+
+pub mod decode;
 
 /// Largest payload of a control frame (close, ping, pong), RFC 6455 §5.5.
 pub const MAX_CONTROL_PAYLOAD: usize = 125;
