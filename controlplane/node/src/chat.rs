@@ -15,7 +15,8 @@
 //! with the same offset: a client that keeps the last offset it saw drops the second.
 //!
 //! Payload: `{"content": "…", "message_id"?: "…"}` (a client-chosen `message_id` makes a
-//! retried push idempotent: the store returns the row it kept). Broadcast payload:
+//! retried push idempotent: the store returns the row it kept, and the retry is answered
+//! with the same offset but neither broadcast nor published again). Broadcast payload:
 //! `{message_id, room_id, user_id, content, offset, timestamp}`; reply: `{message_id, offset}`.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -193,7 +194,7 @@ async fn new_message(
         None => ResourceId::new(uuid::Uuid::new_v4().to_string()).map_err(|e| e.to_string())?,
     };
     let room_lock = lock_room(&room).await;
-    let stored = services
+    let appended = services
         .store
         .append_chat_message(&room, &message_id, &user, &message.content)
         .await
@@ -201,6 +202,13 @@ async fn new_message(
             tracing::warn!(error = %e, "cannot store a chat message");
             "the message could not be stored".to_string()
         })?;
+    let stored = appended.message;
+    let reply = serde_json::json!({ "message_id": stored.message_id, "offset": stored.offset });
+    if !appended.newly_stored {
+        // A retry of a message already stored (and announced): same answer, no second
+        // broadcast. Sockets that missed it recover it from the history by offset.
+        return Ok(Bytes::from(reply.to_string()));
+    }
     let payload = message_json(&stored);
     for topic in [format!("room:{room}"), format!("chat:room:{room}")] {
         shards
@@ -224,6 +232,5 @@ async fn new_message(
         // Stored and delivered to this node's sockets already; say so loudly.
         tracing::error!(error = %e, message_id = %stored.message_id, "chat.message not published");
     }
-    let reply = serde_json::json!({ "message_id": stored.message_id, "offset": stored.offset });
     Ok(Bytes::from(reply.to_string()))
 }

@@ -361,3 +361,62 @@ async fn a_restarted_shard_leaves_no_stale_presence_behind() {
     assert_eq!(view.users(), ["bob"]);
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_chat_message_gets_its_offset_again_and_is_broadcast_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path()).await;
+    let mut alice = connect(&node, "alice").await;
+    let mut bob = connect(&node, "bob").await;
+    let mut others = Vec::new();
+    for socket in [&mut alice, &mut bob] {
+        let (status, _) = join(socket, "room:retry", json!({}), &mut others).await;
+        assert_eq!(status, "ok");
+    }
+    let message = json!({"content": "hello", "message_id": "m-1"});
+    let (status, first) = push(
+        &mut alice,
+        "room:retry",
+        "new_message",
+        message.clone(),
+        "p1",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "ok", "{first}");
+    let (status, retry) = push(
+        &mut alice,
+        "room:retry",
+        "new_message",
+        message,
+        "p2",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "ok", "{retry}");
+    assert_eq!(retry, first, "the retry is answered with the stored offset");
+    let next = json!({"content": "next", "message_id": "m-2"});
+    let (status, second) = push(
+        &mut alice,
+        "room:retry",
+        "new_message",
+        next,
+        "p3",
+        &mut others,
+    )
+    .await;
+    assert_eq!(status, "ok");
+    assert_eq!(second["offset"], first["offset"].as_u64().unwrap() + 1);
+    // Bob sees m-1 once, then m-2 (messages on one topic arrive in order).
+    let mut seen = Vec::new();
+    loop {
+        let payload = next_event(&mut bob, "room:retry", "new_message").await;
+        let id = payload["message_id"].as_str().unwrap().to_string();
+        seen.push(id.clone());
+        if id == "m-2" {
+            break;
+        }
+    }
+    assert_eq!(seen, ["m-1", "m-2"]);
+    node.stop().await;
+}

@@ -8,8 +8,8 @@ use codecs::events::DeviceToken;
 use time::OffsetDateTime;
 
 use crate::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, NewNotificationSend,
-    NotificationSend, StoreError, StoredCall, StoredChatMessage, User,
+    AuditLogEntry, ChatAppend, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset,
+    NewNotificationSend, NotificationSend, StoreError, StoredCall, StoredChatMessage, User,
 };
 
 /// Durable control-plane state. Object-safe; shared as `Arc<dyn Store>`.
@@ -95,15 +95,15 @@ pub trait Store: Send + Sync + 'static {
     /// Appends a message to a room's history with the room's next offset (1, 2, 3, … with
     /// no gap or duplicate, even under concurrent appends from several processes).
     /// Idempotent on `message_id`: if it is already stored in this room, the stored row is
-    /// returned unchanged and no offset is used. [`StoreError::Conflict`] if it is stored in
-    /// another room.
+    /// returned unchanged (`newly_stored: false`) and no offset is used.
+    /// [`StoreError::Conflict`] if it is stored in another room.
     async fn append_chat_message(
         &self,
         room_id: &ResourceId,
         message_id: &ResourceId,
         user_id: &ResourceId,
         content: &str,
-    ) -> Result<StoredChatMessage, StoreError>;
+    ) -> Result<ChatAppend, StoreError>;
     /// Up to `limit` messages of the room with offset greater than `after_offset`, ascending.
     async fn chat_messages_after(
         &self,

@@ -61,8 +61,8 @@ pub use api::Store;
 pub use error::StoreError;
 pub use location::Location;
 pub use model::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, NewNotificationSend,
-    NotificationSend, SendOutcome, StoredCall, StoredChatMessage, User,
+    AuditLogEntry, ChatAppend, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset,
+    NewNotificationSend, NotificationSend, SendOutcome, StoredCall, StoredChatMessage, User,
 };
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;

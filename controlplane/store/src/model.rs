@@ -159,6 +159,16 @@ pub struct StoredChatMessage {
     pub created_at: OffsetDateTime,
 }
 
+/// What [`Store::append_chat_message`](crate::Store::append_chat_message) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatAppend {
+    /// The stored row: the new one, or the one already stored under that `message_id`.
+    pub message: StoredChatMessage,
+    /// `false` when the `message_id` was already stored (a client's retry): nothing was
+    /// written, and the caller should not announce the message again.
+    pub newly_stored: bool,
+}
+
 /// A call between two parties, as the first join recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCall {
@@ -304,12 +314,15 @@ pub(crate) fn to_micros(at: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// The stored message when a redelivery names the same room; a conflict otherwise.
-pub(crate) fn same_room(
+pub(crate) fn already_stored(
     existing: StoredChatMessage,
     room_id: &ResourceId,
-) -> Result<StoredChatMessage, crate::StoreError> {
+) -> Result<ChatAppend, crate::StoreError> {
     if existing.room_id == *room_id {
-        Ok(existing)
+        Ok(ChatAppend {
+            message: existing,
+            newly_stored: false,
+        })
     } else {
         Err(crate::StoreError::Conflict(format!(
             "message `{}` is already stored in room `{}`, not `{room_id}`",

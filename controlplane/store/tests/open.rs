@@ -60,7 +60,8 @@ async fn in_memory_databases_work_and_are_private_to_their_store() {
     let stored = a
         .append_chat_message(&id("r"), &id("m"), &id("u"), "x")
         .await
-        .unwrap();
+        .unwrap()
+        .message;
     assert_eq!(stored.offset, 1);
     assert_eq!(
         a.latest_chat_messages(&id("r"), 5).await.unwrap(),

@@ -33,7 +33,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::FromSql;
 
 use crate::{
-    AuditLogEntry, DeviceTokenRecord, Location, MediaAsset, MediaStatus, NewMediaAsset,
+    AuditLogEntry, ChatAppend, DeviceTokenRecord, Location, MediaAsset, MediaStatus, NewMediaAsset,
     NewNotificationSend, NotificationSend, Store, StoreError, StoredCall, StoredChatMessage, User,
 };
 
@@ -327,7 +327,7 @@ impl Store for PostgresStore {
         message_id: &ResourceId,
         user_id: &ResourceId,
         content: &str,
-    ) -> Result<StoredChatMessage, StoreError> {
+    ) -> Result<ChatAppend, StoreError> {
         crate::validate::chat_content(content)?;
         let mut client = self.client("append chat message").await?;
         records::append_chat_message(&mut client, room_id, message_id, user_id, content).await

@@ -10,9 +10,10 @@ use deadpool_postgres::Object;
 use tokio_postgres::Row;
 
 use super::{get, get_id, get_u64, pg};
-use crate::model::{now, same_room};
+use crate::model::{already_stored, now};
 use crate::{
-    AuditLogEntry, MediaAsset, MediaStatus, NewMediaAsset, StoreError, StoredChatMessage, validate,
+    AuditLogEntry, ChatAppend, MediaAsset, MediaStatus, NewMediaAsset, StoreError,
+    StoredChatMessage, validate,
 };
 
 const MEDIA_COLS: &str = "id, user_id, status, source, content_type, file_size, outputs, \
@@ -158,10 +159,10 @@ pub(super) async fn append_chat_message(
     message_id: &ResourceId,
     user_id: &ResourceId,
     content: &str,
-) -> Result<StoredChatMessage, StoreError> {
+) -> Result<ChatAppend, StoreError> {
     let context = "append chat message";
     if let Some(existing) = chat_by_message_id(client, message_id).await? {
-        return same_room(existing, room_id);
+        return already_stored(existing, room_id);
     }
     let created_at = now();
     let tx = client.transaction().await.map_err(pg(context))?;
@@ -204,7 +205,7 @@ pub(super) async fn append_chat_message(
         // and answer with what it stored.
         tx.rollback().await.map_err(pg(context))?;
         return match chat_by_message_id(client, message_id).await? {
-            Some(existing) => same_room(existing, room_id),
+            Some(existing) => already_stored(existing, room_id),
             None => Err(StoreError::backend(
                 context,
                 "message_id conflicted but is not stored",
@@ -212,13 +213,16 @@ pub(super) async fn append_chat_message(
         };
     }
     tx.commit().await.map_err(pg(context))?;
-    Ok(StoredChatMessage {
-        room_id: room_id.clone(),
-        offset: validate::to_u64("chat_messages.offset", offset)?,
-        message_id: message_id.clone(),
-        user_id: user_id.clone(),
-        content: content.to_string(),
-        created_at,
+    Ok(ChatAppend {
+        message: StoredChatMessage {
+            room_id: room_id.clone(),
+            offset: validate::to_u64("chat_messages.offset", offset)?,
+            message_id: message_id.clone(),
+            user_id: user_id.clone(),
+            content: content.to_string(),
+            created_at,
+        },
+        newly_stored: true,
     })
 }
 

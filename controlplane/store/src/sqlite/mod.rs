@@ -51,8 +51,8 @@ use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
 use crate::{
-    AuditLogEntry, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset, NewNotificationSend,
-    NotificationSend, Store, StoreError, StoredCall, StoredChatMessage, User,
+    AuditLogEntry, ChatAppend, DeviceTokenRecord, MediaAsset, MediaStatus, NewMediaAsset,
+    NewNotificationSend, NotificationSend, Store, StoreError, StoredCall, StoredChatMessage, User,
 };
 
 /// How long a connection waits for a lock held by another process before giving up.
@@ -356,7 +356,7 @@ impl Store for SqliteStore {
         message_id: &ResourceId,
         user_id: &ResourceId,
         content: &str,
-    ) -> Result<StoredChatMessage, StoreError> {
+    ) -> Result<ChatAppend, StoreError> {
         let ids = (room_id.clone(), message_id.clone(), user_id.clone());
         let content = content.to_string();
         self.write("append chat message", move |c| {

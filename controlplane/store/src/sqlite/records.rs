@@ -7,9 +7,10 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::rows::{collect, parse_time, stored_id, stored_json, time_text};
 use super::sq;
-use crate::model::{now, same_room};
+use crate::model::{already_stored, now};
 use crate::{
-    AuditLogEntry, MediaAsset, MediaStatus, NewMediaAsset, StoreError, StoredChatMessage, validate,
+    AuditLogEntry, ChatAppend, MediaAsset, MediaStatus, NewMediaAsset, StoreError,
+    StoredChatMessage, validate,
 };
 
 const MEDIA_COLS: &str = "id, user_id, status, source, content_type, file_size, outputs, \
@@ -162,7 +163,7 @@ pub(super) fn append_chat_message(
     message_id: &ResourceId,
     user_id: &ResourceId,
     content: &str,
-) -> Result<StoredChatMessage, StoreError> {
+) -> Result<ChatAppend, StoreError> {
     validate::chat_content(content)?;
     let created_at = now();
     let at = time_text("now", created_at)?;
@@ -170,7 +171,7 @@ pub(super) fn append_chat_message(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sq("begin chat append"))?;
     if let Some(existing) = chat_by_message_id(&tx, message_id)? {
-        return same_room(existing, room_id);
+        return already_stored(existing, room_id);
     }
     let offset: i64 = tx
         .prepare_cached(
@@ -192,13 +193,16 @@ pub(super) fn append_chat_message(
         })
         .map_err(sq("append chat message"))?;
     tx.commit().map_err(sq("commit chat append"))?;
-    Ok(StoredChatMessage {
-        room_id: room_id.clone(),
-        offset: validate::to_u64("chat_messages.offset", offset)?,
-        message_id: message_id.clone(),
-        user_id: user_id.clone(),
-        content: content.to_string(),
-        created_at,
+    Ok(ChatAppend {
+        message: StoredChatMessage {
+            room_id: room_id.clone(),
+            offset: validate::to_u64("chat_messages.offset", offset)?,
+            message_id: message_id.clone(),
+            user_id: user_id.clone(),
+            content: content.to_string(),
+            created_at,
+        },
+        newly_stored: true,
     })
 }
 

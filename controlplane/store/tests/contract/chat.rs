@@ -20,7 +20,8 @@ pub async fn offsets_start_at_one_per_room_and_increase_by_one(h: &Harness) {
         let stored = store
             .append_chat_message(&id(room), &id(msg), &id("u1"), &format!("text {msg}"))
             .await
-            .unwrap();
+            .unwrap()
+            .message;
         assert_eq!(stored.room_id, id(room));
         assert_eq!(stored.message_id, id(msg));
         assert_eq!(stored.user_id, id("u1"));
@@ -36,16 +37,21 @@ pub async fn appending_a_stored_message_id_returns_the_stored_row(h: &Harness) {
         .append_chat_message(&id("room"), &id("m1"), &id("u1"), "original")
         .await
         .unwrap();
+    assert!(first.newly_stored);
+    let first = first.message;
     tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     let again = store
         .append_chat_message(&id("room"), &id("m1"), &id("u2"), "redelivered")
         .await
         .unwrap();
+    assert!(!again.newly_stored, "a retry is reported as already stored");
+    let again = again.message;
     assert_eq!(again, first, "the stored row, unchanged");
     let next = store
         .append_chat_message(&id("room"), &id("m2"), &id("u1"), "next")
         .await
-        .unwrap();
+        .unwrap()
+        .message;
     assert_eq!(next.offset, 2, "the duplicate used no offset");
     let history = store
         .chat_messages_after(&id("room"), 0, 100)
@@ -97,7 +103,8 @@ pub async fn eight_concurrent_appenders_in_two_stores_get_dense_offsets(h: &Harn
                     store
                         .append_chat_message(&room, &message, &user, "x")
                         .await
-                        .unwrap(),
+                        .unwrap()
+                        .message,
                 );
                 if i < SHARED {
                     // Every appender also sends the same few messages (redelivery races).
@@ -106,7 +113,8 @@ pub async fn eight_concurrent_appenders_in_two_stores_get_dense_offsets(h: &Harn
                         store
                             .append_chat_message(&room, &shared, &user, "s")
                             .await
-                            .unwrap(),
+                            .unwrap()
+                            .message,
                     );
                 }
                 if i == EACH / 2 {
@@ -116,7 +124,8 @@ pub async fn eight_concurrent_appenders_in_two_stores_get_dense_offsets(h: &Harn
                         store
                             .append_chat_message(&room, &first, &user, "x")
                             .await
-                            .unwrap(),
+                            .unwrap()
+                            .message,
                     );
                 }
             }
@@ -250,7 +259,8 @@ pub async fn chat_content_is_checked_before_the_database(h: &Harness) {
     let ok = store
         .append_chat_message(&id("room"), &id("m1"), &id("u1"), "ünïcødé ✓")
         .await
-        .unwrap();
+        .unwrap()
+        .message;
     assert_eq!(ok.offset, 1, "refused appends used no offset");
     assert_eq!(ok.content, "ünïcødé ✓");
 }

@@ -108,6 +108,7 @@ pub async fn data_survives_closing_and_reopening_the_store(h: &Harness) {
     let next = store
         .append_chat_message(&id("room"), &id("m2"), &id("u1"), "again")
         .await
-        .unwrap();
+        .unwrap()
+        .message;
     assert_eq!(next.offset, 2, "offsets continue after reopening");
 }
