@@ -53,7 +53,7 @@ pip_install() {
 MEDIA_BUILD_PKGS=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
-MEDIA_TEST_PKGS=(gstreamer1.0-tools ffmpeg)
+MEDIA_TEST_PKGS=(gstreamer1.0-tools ffmpeg time)
 media_build_deps() { apt_install "${MEDIA_BUILD_PKGS[@]}"; }
 media_test_deps() { apt_install "${MEDIA_TEST_PKGS[@]}"; }
 # --- end of the media processor block ---

@@ -4,6 +4,34 @@
 //! never serialised. Payloads travel as [`Bytes`] (a refcounted buffer), so a body or a frame
 //! crosses the ring by reference and is never copied. Large, rare variants are boxed so a
 //! ring slot stays small (see the size assertions at the bottom).
+//!
+//! # Streamed HTTP bodies
+//! Small requests and answers cross whole ([`FromShard::HttpRequest`],
+//! [`ToShard::HttpResponse`]). A body that is not known to fit the shard's collect limit
+//! (`Content-Length` above it, or a chunked body that grows past it) streams instead, and
+//! so may an answer (object downloads):
+//!
+//! ```text
+//! request:  shard ── HttpRequestHead{id, body: already read} ──▶ control plane
+//!           shard ── RequestBody{id, Data(bytes)} … ──────────▶ (at most `window` bytes
+//!           shard ◀── RequestCredit{id, Bytes(n)} ─────────────   sent and not granted)
+//!           shard ── RequestBody{id, End | Abort(why)} ───────▶
+//! answer:   shard ◀── HttpResponseHead{id, body: first bytes} ─ control plane
+//!           shard ── ResponseCredit{id, Bytes(window)} ───────▶ (first grant, then one
+//!           shard ◀── ResponseBody{id, Data(bytes)} … ─────────   per bytes written out)
+//!           shard ◀── ResponseBody{id, End | Abort(why)} ──────
+//!           shard ── ResponseCredit{id, Cancel} ──────────────▶ (client gone: stop reading)
+//! ```
+//!
+//! The window is the shard's (`HttpLimits::stream_window`): a sender starts a request body
+//! with that much credit and a streamed answer gets it as its first grant, so the control
+//! plane needs no setting of its own. A receiver grants what its consumer took, at the
+//! latest when it has nothing left to hand out, so a sender that ran out of credit always
+//! gets more once its bytes are consumed. Every request stream ends with exactly one `End`
+//! or `Abort` (the shard sends `Abort` when it stops reading early, e.g. after an answer
+//! that came before the body was read); every streamed answer ends with `End`, `Abort`
+//! or a `Cancel` from the shard. `Abort` of an answer makes the shard cut the connection,
+//! so a client never takes a truncated body for a whole one.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,6 +58,15 @@ pub enum ToShard {
     /// Deliver an event to every local subscriber of a topic. The payload is shared by
     /// every shard (one buffer per node).
     Broadcast(Box<BroadcastRecord>),
+    /// The head of an answer whose body follows in [`ToShard::ResponseBody`] records
+    /// (`body` holds its first bytes, usually none). Dropping it is as for `HttpResponse`.
+    HttpResponseHead(Box<HttpResponseRecord>),
+    /// The next part of a streamed answer. Dropping it would truncate the answer; the
+    /// shard then cuts the connection when its wait for the next part times out.
+    ResponseBody(Box<BodyRecord>),
+    /// Credit for a streamed request body: the control plane consumed that many bytes.
+    /// Dropping it stalls the upload until the shard's request timeout (then 504).
+    RequestCredit(Box<CreditRecord>),
 }
 
 /// Shard → control plane.
@@ -53,6 +90,18 @@ pub enum FromShard {
     /// The shard (re)started: every socket it held before is gone, and its socket ids start
     /// over. Sent first, before anything of the new incarnation.
     Started(ShardId),
+    /// The head of a request whose body streams in [`FromShard::RequestBody`] records
+    /// (`body` holds what was read before the shard chose to stream, counted against the
+    /// window). Dropping it is as for `HttpRequest`.
+    HttpRequestHead(Box<HttpRequestRecord>),
+    /// The next part of a streamed request body. Dropping it would corrupt the upload;
+    /// the ring never drops (the sender waits).
+    RequestBody(Box<BodyRecord>),
+    /// Credit for a streamed answer (the shard wrote that many bytes to the client), or
+    /// its cancellation (the client went away). Dropping a grant stalls the answer until
+    /// the shard's timeout; dropping a cancel leaves the control plane reading an object
+    /// nobody receives until its next send fails.
+    ResponseCredit(Box<CreditRecord>),
 }
 
 /// A socket: which shard holds it and its id there.
@@ -179,7 +228,8 @@ pub struct BroadcastRecord {
     pub except: Option<SocketRef>,
 }
 
-/// An HTTP request received by a shard, body collected.
+/// An HTTP request received by a shard: body collected (`HttpRequest`), or its head with
+/// the bytes read so far (`HttpRequestHead`, the rest streams).
 #[derive(Debug)]
 pub struct HttpRequestRecord {
     /// The shard that holds the connection and waits for the answer.
@@ -192,13 +242,15 @@ pub struct HttpRequestRecord {
     pub uri: http::Uri,
     /// Request headers.
     pub headers: http::HeaderMap,
-    /// The whole body (bounded by the shard's body limit).
+    /// The whole body (bounded by the shard's body limit), or for a head the bytes read
+    /// before the shard chose to stream.
     pub body: Bytes,
     /// The client's address.
     pub peer: SocketAddr,
 }
 
-/// The control plane's answer to an [`HttpRequestRecord`].
+/// The control plane's answer to an [`HttpRequestRecord`]: whole (`HttpResponse`) or its
+/// head with the first bytes (`HttpResponseHead`, the rest streams).
 #[derive(Debug)]
 pub struct HttpResponseRecord {
     /// The request this answers.
@@ -207,8 +259,62 @@ pub struct HttpResponseRecord {
     pub status: http::StatusCode,
     /// Response headers.
     pub headers: http::HeaderMap,
-    /// The whole body.
+    /// The whole body, or for a head the first bytes (usually none).
     pub body: Bytes,
+}
+
+/// A part of a streamed body, either direction.
+#[derive(Debug)]
+pub struct BodyRecord {
+    /// The request the body belongs to.
+    pub request_id: u64,
+    /// Bytes, the end, or why the body stops short.
+    pub part: BodyPart,
+}
+
+/// What a [`BodyRecord`] carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyPart {
+    /// The next bytes (never empty), by reference.
+    Data(Bytes),
+    /// The body is complete.
+    End,
+    /// The body stops short and must not be taken for complete.
+    Abort(BodyAbort),
+}
+
+/// Why a streamed body stopped short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyAbort {
+    /// The request body passed the shard's cap on streamed bodies (it answers 413).
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// The shard stopped reading the request body because the answer came first.
+    Answered,
+    /// The sending side failed or went away: the client's connection broke mid-upload,
+    /// the control plane granted no credit in time, or an object read failed.
+    Failed(String),
+}
+
+/// Flow control of one streamed body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreditRecord {
+    /// The request the body belongs to.
+    pub request_id: u64,
+    /// More room, or the end of the receiver's interest.
+    pub credit: Credit,
+}
+
+/// What a [`CreditRecord`] grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credit {
+    /// The sender may send this many more bytes.
+    Bytes(u64),
+    /// The receiver is gone (client disconnected): stop sending and reading the source.
+    /// Sent by the shard, for answers only; a shard ignores it on a request body.
+    Cancel,
 }
 
 // A ring slot holds one record; keep them within a cache line.

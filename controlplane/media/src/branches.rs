@@ -1,6 +1,7 @@
 //! Owns the per-branch element chains of the graph drawn in `pipeline`: one hlssink2 per
 //! rendition (wired to the gio bridge), one x264 rung, the thumbnail branch, and the pad
-//! probes that read the real H.264 profile/level and AAC profile as data flows.
+//! probes that read the real H.264 profile/level and AAC profile as data flows, and the
+//! source streams' codecs and tags on decodebin's pads.
 
 use std::sync::Arc;
 
@@ -12,9 +13,10 @@ use crate::bridge::Bridge;
 use crate::error::MediaError;
 use crate::hls;
 use crate::ladder::{Ladder, PlannedRendition};
+use crate::metadata::{self, StreamKind};
 use crate::pipeline::{Shared, THUMB_CANDIDATES, capsfilter, make};
 use crate::sink::OutputSink;
-use crate::thumbs::ThumbCollector;
+use crate::thumbs::{self, ThumbCollector};
 
 pub(crate) fn hls_sink<S: OutputSink>(
     name: &str,
@@ -126,6 +128,33 @@ pub(crate) fn watch_sps(parse: &gst::Element, name: &str, shared: &Arc<Shared>) 
     });
 }
 
+/// Names the codec of the source stream decodebin exposes on `pad` and follows its tags
+/// (those already stored on the pad, then any update), for the metadata.
+pub(crate) fn watch_source_stream(pad: &gst::Pad, kind: StreamKind, shared: &Arc<Shared>) {
+    let caps = metadata::decoded_from(pad);
+    let stored: Vec<gst::event::Tag<gst::Event>> = (0..)
+        .map_while(|i| pad.sticky_event::<gst::event::Tag>(i))
+        .collect();
+    {
+        let mut st = shared.lock();
+        if let Some(caps) = &caps {
+            st.meta.set_codec(kind, caps);
+        }
+        for ev in &stored {
+            st.meta.add_source_tags(kind, ev.tag());
+        }
+    }
+    let s = Arc::clone(shared);
+    pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+        if let Some(gst::PadProbeData::Event(ev)) = &info.data
+            && let gst::EventView::Tag(tag) = ev.view()
+        {
+            s.lock().meta.add_source_tags(kind, tag.tag());
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
 /// Reads the AAC profile from aacparse's caps once data flows.
 pub(crate) fn watch_aac(parse: &gst::Element, shared: &Arc<Shared>) {
     let Some(pad) = parse.static_pad("src") else {
@@ -148,8 +177,7 @@ pub(crate) fn thumb_branch(
     max_width: u32,
     shared: &Arc<Shared>,
 ) -> Result<Vec<gst::Element>, MediaError> {
-    let tw = max_width.min(pw).max(2) & !1;
-    let th = ((u64::from(ph) * u64::from(tw) / u64::from(pw.max(1))) as u32).max(2) & !1;
+    let (tw, th) = thumbs::size(pw, ph, max_width);
     shared.lock().thumbs = Some(ThumbCollector::new(THUMB_CANDIDATES));
     let queue = make("queue")?;
     let rate = make("videorate")?;

@@ -63,10 +63,12 @@ pub enum MediaError {
 
 impl MediaError {
     /// Whether running the same job again may succeed: transient storage errors and
-    /// source read failures. Bad input, timeouts and pipeline setup failures are final.
+    /// source read failures. Bad input, timeouts and pipeline setup failures are final,
+    /// and so is a source failure that [`SourceError`](crate::source::SourceError) sorts
+    /// as final (a size-limit breach found mid-stream, say).
     pub fn is_retryable(&self) -> bool {
         match self {
-            MediaError::Source { .. } => true,
+            MediaError::Source { source } => !crate::source::final_source_error(source),
             MediaError::Sink(e) => e.transient,
             _ => false,
         }

@@ -314,7 +314,8 @@ where
                         }
                         return Err(MediaError::from_gst(e));
                     }
-                    gst::MessageView::Tag(t) => shared.lock().meta.add_tags(&t.tags()),
+                    // Tag messages are not read: only sinks post them, and what reaches
+                    // ours is partly our encoders' (see `metadata`).
                     gst::MessageView::Warning(w) => {
                         tracing::debug!(warning = %w.error(), "gstreamer warning");
                     }

@@ -4,7 +4,9 @@
 //! Rules (why): a rung is named by the *short* side of the picture, so a portrait phone
 //! video gets the same quality steps as a landscape one; a rung above the source is
 //! dropped (upscaling only costs bytes); a source below the lowest rung still gets one
-//! rendition at its own size; every dimension is even because x264 encodes 4:2:0.
+//! rendition at its own size; every dimension is even because x264 encodes 4:2:0, and is
+//! rounded to the nearest even number, never above the source's (`even`, which the
+//! thumbnails share).
 
 use std::time::Duration;
 
@@ -153,10 +155,21 @@ pub struct PlannedRendition {
     pub video_bitrate: u32,
 }
 
-/// Rounds to the nearest even number, at least 2.
-fn even(x: f64) -> u32 {
-    let v = ((x / 2.0).round() as u32) * 2;
-    v.max(2)
+/// The even number nearest to `x`, but at least 2 and never above `limit` (the source's
+/// side): the one rounding rule for every output picture, renditions and thumbnails
+/// alike, so 854x480 scaled to 640 wide is 640x360 everywhere (359.7 rounds up), and an
+/// odd 161-pixel side becomes 160, not an upscaled 162.
+pub(crate) fn even(x: f64, limit: u32) -> u32 {
+    let nearest = ((x / 2.0).round() as u32).saturating_mul(2);
+    nearest.min(limit & !1).max(2)
+}
+
+/// `side` scaled by `to / from`, rounded by [`even`] and at most `side`.
+pub(crate) fn scaled_even(side: u32, to: u32, from: u32) -> u32 {
+    even(
+        f64::from(side) * f64::from(to) / f64::from(from.max(1)),
+        side,
+    )
 }
 
 /// The renditions for a source of `width` x `height` display pixels, largest first.
@@ -166,10 +179,9 @@ pub fn plan(ladder: &Ladder, width: u32, height: u32) -> Vec<PlannedRendition> {
     rungs.sort_by_key(|r| std::cmp::Reverse(r.short_side));
     let mut out: Vec<PlannedRendition> = Vec::new();
     for rung in rungs.iter().filter(|r| r.short_side <= short) {
-        let scale = f64::from(rung.short_side) / f64::from(short);
         let (w, h) = (
-            even(f64::from(width) * scale),
-            even(f64::from(height) * scale),
+            scaled_even(width, rung.short_side, short),
+            scaled_even(height, rung.short_side, short),
         );
         if out.iter().any(|p| p.width == w && p.height == h) {
             continue;
@@ -185,7 +197,10 @@ pub fn plan(ladder: &Ladder, width: u32, height: u32) -> Vec<PlannedRendition> {
         // Smaller than the lowest rung: one rendition at the source's own size, with the
         // lowest rung's bit rate scaled by the pixel count.
         let lowest = rungs.last().map(|r| (r.short_side, r.video_bitrate));
-        let (w, h) = (even(f64::from(width)), even(f64::from(height)));
+        let (w, h) = (
+            even(f64::from(width), width),
+            even(f64::from(height), height),
+        );
         let bitrate = match lowest {
             Some((side, rate)) => {
                 let ratio = (f64::from(w.min(h)) / f64::from(side)).powi(2);
@@ -245,11 +260,25 @@ mod tests {
     }
 
     #[test]
-    fn odd_dimensions_become_even() {
+    fn odd_dimensions_become_even_without_upscaling() {
         let p = plan(&Ladder::default(), 161, 121);
-        assert_eq!(dims(&p), vec![(162, 122)]);
+        assert_eq!(dims(&p), vec![(160, 120)]);
         let p = plan(&Ladder::default(), 1000, 563);
         assert!(p.iter().all(|r| r.width % 2 == 0 && r.height % 2 == 0));
+        assert!(p.iter().all(|r| r.width <= 1000 && r.height <= 563));
+    }
+
+    #[test]
+    fn sizes_round_to_the_nearest_even_number() {
+        // 854 x 360 / 480 = 640.5 and 480 x 640 / 854 = 359.7: both round to 640x360.
+        let p = plan(&Ladder::default(), 854, 480);
+        assert_eq!(dims(&p), vec![(854, 480), (640, 360)]);
+        assert_eq!(scaled_even(480, 640, 854), 360);
+        assert_eq!(scaled_even(480, 641, 854), 360);
+        // 101 x 2 / 3 = 67.3 → 68 rounds up; 100 x 2 / 3 = 66.7 → 66 rounds down.
+        assert_eq!(scaled_even(101, 2, 3), 68);
+        assert_eq!(scaled_even(100, 2, 3), 66);
+        assert_eq!((even(0.4, 100), even(7.0, 7), even(9.0, 8)), (2, 6, 8));
     }
 
     #[test]

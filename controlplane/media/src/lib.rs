@@ -26,6 +26,8 @@
 //! - `thumbs`: bounded single-pass thumbnail selection and JPEG encoding.
 //! - `metadata`: [`MediaMetadata`] from typefind, tags and decoded caps.
 //! - `error`: [`MediaError`], sorted into final and retryable failures.
+//! - `source`: [`source::Sources`], an event's `source` (object key, `s3://`, guarded
+//!   `http(s)://`) as a byte stream, with the size limit and the final/retryable sort.
 //! - `worker`: the durable `media.uploaded` consumer (asset row, `media.*` events).
 //!
 //! # Invariants
@@ -49,6 +51,7 @@ mod ladder;
 mod metadata;
 mod pipeline;
 mod sink;
+pub mod source;
 mod thumbs;
 pub mod worker;
 

@@ -22,11 +22,13 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
-use crate::branches::{hls_sink, link_request, thumb_branch, video_rung, watch_aac, watch_sps};
+use crate::branches::{
+    hls_sink, link_request, thumb_branch, video_rung, watch_aac, watch_source_stream, watch_sps,
+};
 use crate::bridge::Bridge;
 use crate::error::MediaError;
 use crate::ladder::{Ladder, PlannedRendition, gop_frames, plan};
-use crate::metadata::{MediaMetadata, rotation_degrees};
+use crate::metadata::{MediaMetadata, StreamKind, rotation_degrees};
 use crate::sink::OutputSink;
 use crate::thumbs::ThumbCollector;
 
@@ -159,10 +161,8 @@ pub(crate) fn build_front<S: OutputSink>(
 
     let s = Arc::clone(shared);
     typefind.connect("have-type", false, move |args| {
-        if let Some(caps) = args.get(2).and_then(|v| v.get::<gst::Caps>().ok())
-            && let Some(st) = caps.structure(0)
-        {
-            s.lock().meta.container = Some(st.name().to_string());
+        if let Some(caps) = args.get(2).and_then(|v| v.get::<gst::Caps>().ok()) {
+            s.lock().meta.set_container(&caps);
         }
         None
     });
@@ -294,6 +294,15 @@ fn build_branches<S: OutputSink>(
             reason: format!("no decodable audio or video stream (found: {found:?})"),
         });
     }
+    // Codec names and bit rates of the streams we use, read on the source's side.
+    for (pad, kind) in [
+        (&video_pad, StreamKind::Video),
+        (&audio_pad, StreamKind::Audio),
+    ] {
+        if let Some(pad) = pad {
+            watch_source_stream(pad, kind, shared);
+        }
+    }
     let mut new_elements: Vec<gst::Element> = Vec::new();
     // Streams we do not use (second audio track, subtitles) go to a fakesink so they
     // cannot stall or fail the pipeline.
@@ -318,9 +327,11 @@ fn build_branches<S: OutputSink>(
     let mut sinks: Vec<(Built, gst::Element)> = Vec::new();
     let mut video_info = None;
     if let Some(pad) = &video_pad {
-        let caps = pad
-            .current_caps()
-            .ok_or_else(|| MediaError::Pipeline("decoded video has no caps".into()))?;
+        // No caps means the stream ended (EOS is what was waiting) before one frame
+        // decoded: the input is at fault, not the pipeline.
+        let caps = pad.current_caps().ok_or_else(|| MediaError::Corrupt {
+            reason: "the video stream ended before a frame could be decoded".into(),
+        })?;
         let st = caps
             .structure(0)
             .ok_or_else(|| MediaError::Pipeline("empty video caps".into()))?;
@@ -345,15 +356,17 @@ fn build_branches<S: OutputSink>(
             .filter(|f| f.numer() > 0 && f.denom() > 0)
             .map(|f| f.numer() as f64 / f.denom() as f64);
         // Rotation must be known before planning: the ladder is planned on the upright
-        // picture. The tag travels as a sticky event ahead of the first buffer; if it has
-        // not arrived yet, the bus may have seen it. If neither has, the video is kept as
-        // stored (never distorted: the flip below uses the same decision).
-        let sticky = pad.sticky_event::<gst::event::Tag>(0).and_then(|ev| {
-            ev.tag()
-                .get::<gst::tags::ImageOrientation>()
-                .map(|o| rotation_degrees(o.get()))
-        });
-        let rotation = sticky.unwrap_or_else(|| shared.lock().meta.rotation);
+        // picture. The tag travels as a sticky event ahead of the first buffer, which is
+        // waiting; without one the video is kept as stored (never distorted: the flip
+        // below uses the same decision, and a later tag changes neither).
+        let rotation = (0..)
+            .map_while(|i| pad.sticky_event::<gst::event::Tag>(i))
+            .find_map(|ev| {
+                ev.tag()
+                    .get::<gst::tags::ImageOrientation>()
+                    .map(|o| rotation_degrees(o.get()))
+            })
+            .unwrap_or(0);
         shared.lock().meta.rotation = rotation;
         let (pw, ph) = if rotation % 180 == 90 {
             (h, display_w)

@@ -11,6 +11,8 @@
 
 use gstreamer as gst;
 
+use crate::ladder::{even, scaled_even};
+
 /// Collects candidate frames.
 pub struct ThumbCollector {
     capacity: usize,
@@ -69,6 +71,14 @@ impl ThumbCollector {
     }
 }
 
+/// Thumbnail size for a `width` x `height` upright picture: `max_width` wide (never
+/// wider than the picture), the height keeping the aspect, both even by the ladder's
+/// rule (nearest even number, so 854x480 gives 640x360).
+pub fn size(width: u32, height: u32, max_width: u32) -> (u32, u32) {
+    let w = even(f64::from(max_width.min(width)), width);
+    (w, scaled_even(height, w, width))
+}
+
 /// Poster time (10% in, past typical fades from black) and `n` evenly spaced times,
 /// each in the middle of its slice of the duration.
 pub fn targets(duration: gst::ClockTime, n: u32) -> (gst::ClockTime, Vec<gst::ClockTime>) {
@@ -112,6 +122,17 @@ mod tests {
         let first = c.frames.first().map(|f| f.0.mseconds()).unwrap_or(0);
         let last = c.frames.last().map(|f| f.0.mseconds()).unwrap_or(0);
         assert!(first < 1000 && last > 15_000, "{first}..{last}");
+    }
+
+    #[test]
+    fn sizes_round_to_the_nearest_even_height() {
+        assert_eq!(size(854, 480, 640), (640, 360));
+        assert_eq!(size(1280, 720, 640), (640, 360));
+        assert_eq!(size(360, 640, 640), (360, 640));
+        assert_eq!(size(160, 120, 640), (160, 120));
+        assert_eq!(size(161, 121, 640), (160, 120));
+        // 1000 x 640 / 1917 = 333.9: nearest even is 334, flooring gave 332.
+        assert_eq!(size(1917, 1000, 640), (640, 334));
     }
 
     #[test]

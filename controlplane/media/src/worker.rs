@@ -8,7 +8,7 @@
 //!    already `ready` (a crash between storing the row and the ack), publish its stored
 //!    `media.ready` again — same deterministic event id, so the bus drops the duplicate —
 //!    and ack.
-//! 3. Mark it `processing`, stream the source from the object store into the job
+//! 3. Mark it `processing`, stream the source (module `source`) into the job
 //!    (`media.progress` about once a second; the delivery's `ack_wait` is restarted every
 //!    third of it while the job runs).
 //! 4. Success: the outputs are all stored (the master playlist last), then the row becomes
@@ -21,8 +21,11 @@
 //!    A retryable failure with attempts left is `nak`ed with the queue's backoff.
 //!    Store or bus errors while settling `nak` the delivery: nothing is lost.
 //!
-//! Sources: a key in the configured object store. `s3://` and `http(s)://` sources are
-//! not fetched by this worker yet; they fail with a reason saying so.
+//! Sources ([`SourceConfig`]): a key in the configured object store, `s3://bucket/key`
+//! with the node's S3 settings, or an `http(s)://` URL behind the address guard. A
+//! source error is final or retryable as [`SourceError`](crate::source::SourceError)
+//! sorts it: a missing, refused, malformed or oversized source ends the job for good;
+//! a network, timeout, 5xx or 429 failure is retried through the queue's backoff.
 //!
 //! # Limits
 //! At most `max_jobs` jobs at once (a semaphore; the loop stops pulling while it is
@@ -36,7 +39,7 @@ use std::time::Duration;
 use bus::{Bus, Delivery, WorkQueueSpec};
 use codecs::events::{MediaFailed, MediaProgress, MediaReady, MediaUploaded, Playback, Rendition};
 use codecs::{Event, EventType, Payload};
-use objstore::{ObjectKey, Objects};
+use objstore::Objects;
 use store::{MediaStatus, NewMediaAsset, Store};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
@@ -45,6 +48,7 @@ use crate::error::MediaError;
 use crate::job::{JobOptions, MediaReport, transcode};
 use crate::ladder::Ladder;
 use crate::sink::ObjectStoreSink;
+use crate::source::{SourceConfig, SourceSetupError, Sources};
 
 /// Progress events waiting to be published per job before new ones are dropped.
 pub const PROGRESS_CAPACITY: usize = 4;
@@ -70,6 +74,8 @@ pub struct WorkerConfig {
     pub source: String,
     /// URL prefix the HTTP layer serves `media/…` keys under (`/media` → `/media/{id}/…`).
     pub playback_base: String,
+    /// Where sources may come from and how they are read.
+    pub sources: SourceConfig,
 }
 
 impl Default for WorkerConfig {
@@ -85,6 +91,7 @@ impl Default for WorkerConfig {
             ack_wait: spec.ack_wait,
             source: "armoricore".into(),
             playback_base: "/media".into(),
+            sources: SourceConfig::default(),
         }
     }
 }
@@ -98,6 +105,9 @@ pub enum WorkerError {
     /// The configuration is unusable.
     #[error(transparent)]
     Options(#[from] MediaError),
+    /// The source settings are unusable.
+    #[error(transparent)]
+    Sources(#[from] SourceSetupError),
 }
 
 /// The running worker.
@@ -126,6 +136,7 @@ struct Worker {
     bus: Arc<dyn Bus>,
     store: Arc<dyn Store>,
     objects: Objects,
+    sources: Sources,
     config: WorkerConfig,
 }
 
@@ -137,6 +148,7 @@ pub async fn start(
     objects: Objects,
 ) -> Result<WorkerHandle, WorkerError> {
     config.ladder.validate()?;
+    let sources = Sources::new(&config.sources, objects.clone())?;
     let max_jobs = config.max_jobs.clamp(1, 1024);
     let spec = WorkQueueSpec {
         durable: config.durable.clone(),
@@ -152,6 +164,7 @@ pub async fn start(
         bus,
         store,
         objects,
+        sources,
         config,
     });
     let slots = Arc::new(Semaphore::new(max_jobs));
@@ -274,25 +287,11 @@ impl Worker {
         job: &MediaUploaded,
     ) -> Result<MediaReport, Final> {
         let final_ = |reason: String, retryable| Final { reason, retryable };
-        if job.source.contains("://") {
-            return Err(final_(
-                format!(
-                    "source {:?}: only keys in the configured object store are supported by this worker",
-                    job.source
-                ),
-                false,
-            ));
-        }
-        let key = ObjectKey::new(job.source.clone()).map_err(|e| {
-            final_(
-                format!("source {:?} is not a valid object key: {e}", job.source),
-                false,
-            )
-        })?;
-        let read = self.objects.get_stream(&key).await.map_err(|e| {
-            let retryable = e.is_transient();
-            final_(format!("cannot read the source {key}: {e}"), retryable)
-        })?;
+        let read = self
+            .sources
+            .open(&job.source)
+            .await
+            .map_err(|e| final_(e.to_string(), e.is_retryable()))?;
         let sink = ObjectStoreSink::new(self.objects.clone(), job.media_id.as_str())
             .map_err(|e| final_(format!("media id cannot name objects: {e}"), false))?;
 
@@ -300,7 +299,7 @@ impl Worker {
         let options = JobOptions {
             ladder: self.config.ladder.clone(),
             timeout: self.config.job_timeout,
-            size_hint: Some(read.meta.size),
+            size_hint: read.size,
             progress: Some(Arc::new(move |p: crate::job::Progress| {
                 // Lossy by design: a newer report follows within a second.
                 let _ = tx.try_send((p.stage.as_str().to_string(), p.percent));

@@ -1,12 +1,16 @@
 //! Proves the transcode end to end with real GStreamer and ffprobe: generated sources go
-//! through `media::transcode` into a local object store, and every output is checked —
-//! renditions (no upscaling), playlists (parsed with m3u8-rs), master attributes against
-//! the real segment sizes, segments decodable with the right size/codecs/duration and
-//! starting on a keyframe, thumbnails being JPEGs, metadata and progress.
+//! through `media::transcode` into a local object store, and every output is checked by
+//! the verifier the node's tests share (`testkit::hls`: renditions without upscaling,
+//! playlists parsed with m3u8-rs, master attributes against the real segment sizes,
+//! segments decodable with the right size/codecs/duration and starting on a keyframe,
+//! thumbnails being JPEGs of the right size), then the report against it: renditions,
+//! metadata (codec and container names are the source's, whatever we encode to) and
+//! progress.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -14,13 +18,26 @@ use std::time::Instant;
 use common::*;
 use media::{JobOptions, MediaReport, Progress, Stage};
 
-struct Expect {
-    /// (name, width, height) of every rendition, largest first; width 0 = audio only.
+/// What a job with the default ladder must store: `renditions` as (name, width, height),
+/// largest first, `(name, 0, 0)` for audio only; thumbnails (for video) of
+/// `thumbnail_size`, their paths taken from the report.
+fn expect(
     renditions: Vec<(&'static str, u32, u32)>,
-    audio: bool,
-    video: bool,
+    (video, audio): (bool, bool),
     duration: f64,
-    fps: Option<f64>,
+    frame_rate: Option<f64>,
+    thumbnail_size: (u32, u32),
+) -> hls::Expect {
+    hls::Expect {
+        renditions,
+        video,
+        audio,
+        duration,
+        frame_rate,
+        segment_duration: media::Ladder::default().segment_duration.as_secs_f64(),
+        thumbnails: Vec::new(),
+        thumbnail_size,
+    }
 }
 
 async fn run(id: &str, data: Vec<u8>, options: &JobOptions) -> (tempfile::TempDir, MediaReport) {
@@ -37,143 +54,101 @@ async fn run(id: &str, data: Vec<u8>, options: &JobOptions) -> (tempfile::TempDi
     (dir, report)
 }
 
-fn read(root: &Path, id: &str, path: &str) -> Vec<u8> {
-    std::fs::read(stored(root, id, path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+/// Transcodes `data` with the default options and checks the outcome with [`verify`].
+async fn transcoded(id: &str, data: Vec<u8>, expect: hls::Expect) -> MediaReport {
+    let (dir, report) = run(id, data, &JobOptions::default()).await;
+    verify(dir.path(), id, &report, &expect);
+    report
 }
 
-fn verify(root: &Path, id: &str, report: &MediaReport, expect: &Expect) {
-    let got: Vec<(String, u32, u32)> = report
-        .renditions
-        .iter()
-        .map(|r| (r.name.clone(), r.width.unwrap_or(0), r.height.unwrap_or(0)))
-        .collect();
-    let want: Vec<(String, u32, u32)> = expect
-        .renditions
-        .iter()
-        .map(|(n, w, h)| (n.to_string(), *w, *h))
-        .collect();
-    assert_eq!(got, want, "renditions");
-
-    let master_bytes = read(root, id, "master.m3u8");
-    let master = m3u8_rs::parse_master_playlist_res(&master_bytes)
-        .unwrap_or_else(|e| panic!("master does not parse: {e:?}"));
-    assert_eq!(master.variants.len(), expect.renditions.len());
-    for (variant, (name, w, h)) in master.variants.iter().zip(&expect.renditions) {
-        assert_eq!(variant.uri, format!("{name}/index.m3u8"));
-        let playlist_bytes = read(root, id, &variant.uri);
-        let playlist = m3u8_rs::parse_media_playlist_res(&playlist_bytes)
-            .unwrap_or_else(|e| panic!("{name} playlist does not parse: {e:?}"));
-        assert!(playlist.end_list, "{name}: VOD playlist ends");
-        assert_eq!(
-            playlist.playlist_type,
-            Some(m3u8_rs::MediaPlaylistType::Vod)
-        );
-        assert!(!playlist.segments.is_empty());
-
-        // BANDWIDTH / AVERAGE-BANDWIDTH from the stored sizes and listed durations.
-        let mut peak = 0u64;
-        let (mut total_bytes, mut total_dur) = (0u64, 0f64);
-        let mut all = Vec::new();
-        for seg in &playlist.segments {
-            let bytes = read(root, id, &format!("{name}/{}", seg.uri));
-            let dur = f64::from(seg.duration);
-            peak = peak.max((bytes.len() as f64 * 8.0 / dur).ceil() as u64);
-            total_bytes += bytes.len() as u64;
-            total_dur += dur;
-            assert!(
-                dur <= playlist.target_duration as f64 + 0.5,
-                "{name}: segment longer than the target"
-            );
-            if expect.video {
-                assert!(
-                    starts_with_keyframe(&bytes),
-                    "{name}/{} starts with a keyframe",
-                    seg.uri
-                );
+/// Every file stored for `id` in the local store at `root`, by path below its folder.
+fn stored_paths(root: &Path, id: &str) -> BTreeSet<String> {
+    let base = stored(root, id, "");
+    let mut found = BTreeSet::new();
+    let mut dirs = vec![base.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let rel = path.strip_prefix(&base).unwrap().to_string_lossy();
+                found.insert(rel.into_owned());
             }
-            all.extend_from_slice(&bytes);
         }
-        let avg = (total_bytes as f64 * 8.0 / total_dur).ceil() as u64;
-        // m3u8-rs keeps EXTINF as f32; allow 0.1% for that rounding.
-        let close = |a: u64, b: u64| (a as f64 - b as f64).abs() <= b as f64 * 0.001 + 1.0;
-        assert!(
-            close(variant.bandwidth, peak),
-            "{name}: BANDWIDTH {} vs {peak}",
-            variant.bandwidth
-        );
-        let average = variant.average_bandwidth.expect("AVERAGE-BANDWIDTH");
-        assert!(
-            close(average, avg),
-            "{name}: AVERAGE-BANDWIDTH {average} vs {avg}"
-        );
-        assert!(average <= variant.bandwidth);
+    }
+    found
+}
 
-        let codecs = variant.codecs.clone().expect("CODECS");
-        if expect.video {
-            let res = variant.resolution.expect("RESOLUTION");
-            assert_eq!((res.width, res.height), (u64::from(*w), u64::from(*h)));
-            assert!(codecs.starts_with("avc1.64"), "{name}: {codecs}");
-            let fps = variant.frame_rate.expect("FRAME-RATE");
-            assert!((fps - expect.fps.unwrap_or(0.0)).abs() < 0.01);
-        } else {
-            assert!(variant.resolution.is_none());
-        }
-        assert_eq!(
-            codecs.contains("mp4a.40.2"),
-            expect.audio,
-            "{name}: {codecs}"
-        );
-
-        // The whole rendition decodes with the planned size, codecs and duration.
-        let (names, pw, ph, dur) = probe_streams(&all);
-        assert_eq!(
-            names.iter().any(|c| c == "h264"),
-            expect.video,
-            "{name}: {names:?}"
-        );
-        assert_eq!(
-            names.iter().any(|c| c == "aac"),
-            expect.audio,
-            "{name}: {names:?}"
-        );
-        if expect.video {
-            assert_eq!((pw, ph), (Some(u64::from(*w)), Some(u64::from(*h))));
-        }
+/// Checks the stored output with `testkit::hls`, that nothing else was stored, and the
+/// report against what the verifier found.
+fn verify(root: &Path, id: &str, report: &MediaReport, expect: &hls::Expect) {
+    let mut expect = expect.clone();
+    if expect.video {
+        assert_eq!(report.poster.as_deref(), Some("thumbs/poster.jpg"), "{id}");
+        assert_eq!(report.thumbnails.len(), 5, "{id}: thumbnails");
+        expect.thumbnails = report
+            .poster
+            .iter()
+            .chain(&report.thumbnails)
+            .cloned()
+            .collect();
+    } else {
         assert!(
-            (dur - expect.duration).abs() <= 0.5,
-            "{name}: ffprobe duration {dur} vs source {}",
-            expect.duration
+            report.poster.is_none() && report.thumbnails.is_empty(),
+            "{id}"
         );
     }
+    let found = verify_output(root, id, &expect);
+    assert_eq!(stored_paths(root, id), found.paths, "{id}: stored objects");
 
-    // Thumbnails.
-    if expect.video {
-        let poster = report.poster.as_deref().expect("a poster");
-        let mut jpegs = vec![poster.to_string()];
-        jpegs.extend(report.thumbnails.iter().cloned());
-        assert_eq!(report.thumbnails.len(), 5);
-        for path in jpegs {
-            let jpeg = read(root, id, &path);
-            assert_eq!(&jpeg[..3], &[0xff, 0xd8, 0xff], "{path} is a JPEG");
-            let (codecs, ..) = probe_streams(&jpeg);
-            assert_eq!(codecs, vec!["mjpeg".to_string()]);
-        }
-    } else {
-        assert!(report.poster.is_none() && report.thumbnails.is_empty());
+    let got: Vec<(&str, u32, u32)> = report
+        .renditions
+        .iter()
+        .map(|r| (r.name.as_str(), r.width.unwrap_or(0), r.height.unwrap_or(0)))
+        .collect();
+    assert_eq!(got, expect.renditions, "{id}: renditions in the report");
+    for (r, f) in report.renditions.iter().zip(&found.renditions) {
+        assert_eq!(r.playlist, f.playlist, "{id}");
+        assert_eq!(r.codecs, f.codecs, "{id}: {}", r.name);
+        assert_eq!(r.bandwidth, f.bandwidth, "{id}: {}", r.name);
     }
 
     let meta = &report.metadata;
     assert!(
-        (meta.duration.as_secs_f64() - expect.duration).abs() <= 0.5,
-        "metadata duration {:?}",
+        (meta.duration.as_secs_f64() - expect.duration).abs() <= hls::DURATION_TOLERANCE,
+        "{id}: metadata duration {:?}",
         meta.duration
     );
-    assert!(meta.container.is_some());
-    assert!(meta.bitrate.unwrap_or(0) > 0);
+    assert!(meta.container.is_some(), "{id}");
+    assert!(meta.bitrate.unwrap_or(0) > 0, "{id}");
     if let Some((_, w, h)) = expect.renditions.first().filter(|_| expect.video) {
-        assert_eq!((meta.width, meta.height), (Some(*w), Some(*h)));
+        assert_eq!((meta.width, meta.height), (Some(*w), Some(*h)), "{id}");
     }
-    assert!(report.first_segment_after.is_some());
+    assert!(report.first_segment_after.is_some(), "{id}");
+}
+
+/// The metadata names the source's codecs (each containing the wanted text, or absent)
+/// and its container exactly.
+fn assert_names(
+    report: &MediaReport,
+    (video, audio): (Option<&str>, Option<&str>),
+    container: &str,
+    container_format: Option<&str>,
+) {
+    let meta = &report.metadata;
+    let names = |got: &Option<String>, want: Option<&str>| match (got, want) {
+        (Some(got), Some(want)) => got.contains(want),
+        (got, want) => got.is_none() && want.is_none(),
+    };
+    assert!(names(&meta.video_codec, video), "video codec: {meta:?}");
+    assert!(names(&meta.audio_codec, audio), "audio codec: {meta:?}");
+    assert_eq!(meta.container.as_deref(), Some(container), "{meta:?}");
+    assert_eq!(
+        meta.container_format.as_deref(),
+        container_format,
+        "{meta:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,19 +164,20 @@ async fn video_and_audio_720p_gets_720p_and_below_with_aligned_keyframes() {
         dir.path(),
         "av720",
         &report,
-        &Expect {
-            renditions: vec![("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360)],
-            audio: true,
-            video: true,
-            duration: 6.0,
-            fps: Some(30.0),
-        },
+        &expect(
+            vec![("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360)],
+            (true, true),
+            6.0,
+            Some(30.0),
+            (640, 360),
+        ),
     );
-    let meta = &report.metadata;
-    assert_eq!(meta.container.as_deref(), Some("video/quicktime"));
-    assert!(
-        meta.video_codec.as_deref().unwrap_or("").contains("264"),
-        "{meta:?}"
+    assert_names(
+        &report,
+        (Some("H.264"), Some("MPEG-4 AAC")),
+        "video/quicktime",
+        // qtdemux read the brands: a fragmented MP4 (typefind alone says `Quicktime`).
+        Some("ISO fMP4"),
     );
     let seen = seen.lock().unwrap();
     assert_eq!(
@@ -215,101 +191,144 @@ async fn video_and_audio_720p_gets_720p_and_below_with_aligned_keyframes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn video_without_audio_works() {
-    let (dir, report) = run(
-        "vonly",
-        video_only_ts(640, 360, 100),
-        &JobOptions::default(),
+async fn an_854x480_source_gets_640x360_everywhere() {
+    // 480 × 640 / 854 = 359.7: the 360p rung and the thumbnails both round it to 360.
+    transcoded(
+        "wide480",
+        video_only_ts(854, 480, 50),
+        expect(
+            vec![("480p", 854, 480), ("360p", 640, 360)],
+            (true, false),
+            2.0,
+            Some(25.0),
+            (640, 360),
+        ),
     )
     .await;
-    verify(
-        dir.path(),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn video_without_audio_works() {
+    let report = transcoded(
         "vonly",
+        video_only_ts(640, 360, 100),
+        expect(
+            vec![("360p", 640, 360)],
+            (true, false),
+            4.0,
+            Some(25.0),
+            (640, 360),
+        ),
+    )
+    .await;
+    assert_names(
         &report,
-        &Expect {
-            renditions: vec![("360p", 640, 360)],
-            audio: false,
-            video: true,
-            duration: 4.0,
-            fps: Some(25.0),
-        },
+        (Some("H.264"), None),
+        "video/mpegts",
+        Some("MPEG-2 Transport Stream"),
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audio_only_gets_an_audio_ladder() {
-    let (dir, report) = run("aonly", audio_only_ts(), &JobOptions::default()).await;
-    verify(
-        dir.path(),
+    let report = transcoded(
         "aonly",
+        audio_only_ts(),
+        expect(vec![("audio", 0, 0)], (false, true), 5.0, None, (0, 0)),
+    )
+    .await;
+    assert_names(
         &report,
-        &Expect {
-            renditions: vec![("audio", 0, 0)],
-            audio: true,
-            video: false,
-            duration: 5.0,
-            fps: None,
-        },
+        (None, Some("MPEG-4 AAC")),
+        "video/mpegts",
+        Some("MPEG-2 Transport Stream"),
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_source_below_the_lowest_rung_keeps_its_own_size() {
-    let (dir, report) = run("tiny", video_only_ts(160, 120, 75), &JobOptions::default()).await;
-    verify(
-        dir.path(),
-        "tiny",
+async fn vp8_and_opus_are_named_as_the_source_has_them() {
+    // We encode H.264 and AAC: names from our own encoders would say so.
+    let report = transcoded(
+        "webm",
+        vp8_opus_webm(),
+        expect(
+            vec![("240p", 320, 240)],
+            (true, true),
+            2.0,
+            Some(25.0),
+            (320, 240),
+        ),
+    )
+    .await;
+    // matroskademux names WebM's family; the media type says WebM.
+    assert_names(
         &report,
-        &Expect {
-            renditions: vec![("120p", 160, 120)],
-            audio: false,
-            video: true,
-            duration: 3.0,
-            fps: Some(25.0),
-        },
+        (Some("VP8"), Some("Opus")),
+        "video/webm",
+        Some("Matroska"),
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_mp3_file_is_named_mp3_without_a_container() {
+    let report = transcoded(
+        "mp3",
+        mp3(),
+        expect(vec![("audio", 0, 0)], (false, true), 3.0, None, (0, 0)),
+    )
+    .await;
+    assert_names(&report, (None, Some("MP3")), "audio/mpeg", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_below_the_lowest_rung_keeps_its_own_size() {
+    transcoded(
+        "tiny",
+        video_only_ts(160, 120, 75),
+        expect(
+            vec![("120p", 160, 120)],
+            (true, false),
+            3.0,
+            Some(25.0),
+            (160, 120),
+        ),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_mp4_with_its_moov_at_the_end_streams_through() {
     // The usual camera layout: qtdemux cannot seek a stream, so it holds the media data
     // until the moov arrives; the job still succeeds.
-    let (dir, report) = run(
+    transcoded(
         "moovend",
         av_720p_regular_mp4(false),
-        &JobOptions::default(),
+        expect(
+            vec![("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360)],
+            (true, true),
+            6.0,
+            Some(30.0),
+            (640, 360),
+        ),
     )
     .await;
-    verify(
-        dir.path(),
-        "moovend",
-        &report,
-        &Expect {
-            renditions: vec![("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360)],
-            audio: true,
-            video: true,
-            duration: 6.0,
-            fps: Some(30.0),
-        },
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_phone_video_is_made_upright_before_planning() {
-    let (dir, report) = run("rotated", rotated_mp4(), &JobOptions::default()).await;
-    assert_eq!(report.metadata.rotation, 90);
-    verify(
-        dir.path(),
+    let report = transcoded(
         "rotated",
-        &report,
-        &Expect {
-            renditions: vec![("360p", 360, 640)],
-            audio: false,
-            video: true,
-            duration: 3.0,
-            fps: Some(25.0),
-        },
-    );
+        rotated_mp4(),
+        expect(
+            vec![("360p", 360, 640)],
+            (true, false),
+            3.0,
+            Some(25.0),
+            (360, 640),
+        ),
+    )
+    .await;
+    assert_eq!(report.metadata.rotation, 90);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -365,12 +384,15 @@ async fn segments_are_stored_while_the_source_is_still_arriving() {
         dir.path(),
         "early",
         &report,
-        &Expect {
-            renditions: vec![("360p", 640, 360)],
-            audio: false,
-            video: true,
-            duration: 12.0,
-            fps: Some(25.0),
+        &hls::Expect {
+            segment_duration: 2.0,
+            ..expect(
+                vec![("360p", 640, 360)],
+                (true, false),
+                12.0,
+                Some(25.0),
+                (640, 360),
+            )
         },
     );
 }

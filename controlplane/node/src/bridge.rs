@@ -4,12 +4,19 @@
 //! is answered on its own task (so a slow `/health` check never holds up `/api/v1/events`),
 //! and answers go back through a per-shard downlink task that owns the ring's sending end.
 //! The reader never waits on the downlink, so a full inbox ring cannot deadlock the pair.
+//!
+//! Streamed bodies (see `codecs::ring` and `http::body`): the reader routes the parts of a
+//! streamed request to its body stream through an unbounded channel — bounded in bytes by
+//! the shard's window, and never a wait for the reader — and the credit records of a
+//! streamed answer to the task sending it. When a shard restarts, its streams end: request
+//! bodies fail, answers stop reading their source.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use codecs::ring::{
-    AuthRequestRecord, AuthVerdictRecord, BroadcastRecord, FromShard, HttpRequestRecord,
+    AuthRequestRecord, AuthVerdictRecord, BodyPart, BroadcastRecord, FromShard, HttpRequestRecord,
     HttpResponseRecord, SocketRef, ToShard,
 };
 use dataplane::ControlLinks;
@@ -17,7 +24,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::gateway::Gateway;
-use crate::http;
+use crate::http::body::{AnswerStreams, request_stream, send_answer};
+use crate::http::{self, Body, RequestBody};
 use crate::node::Services;
 
 /// Records moved per wake-up at most.
@@ -110,20 +118,46 @@ async fn serve_shard(
             }
         }
     });
+    // Streamed request bodies of this shard, by request id (this task alone touches it).
+    let mut uploads: HashMap<u64, mpsc::UnboundedSender<BodyPart>> = HashMap::new();
+    let downloads = Arc::new(AnswerStreams::default());
     let mut batch = Vec::with_capacity(BATCH);
     while from_shard.recv_batch(&mut batch, BATCH).await > 0 {
         for record in batch.drain(..) {
             match record {
                 FromShard::HttpRequest(request) => {
-                    let answers = answers.clone();
-                    let services = services.clone();
+                    let body = RequestBody::Full(request.body.clone());
+                    let (answers, services) = (answers.clone(), services.clone());
+                    let downloads = downloads.clone();
                     tokio::spawn(async move {
-                        let response = answer(*request, &services).await;
-                        let _ = answers
-                            .send(ToShard::HttpResponse(Box::new(response)))
-                            .await;
+                        answer(*request, body, &services, &answers, &downloads).await;
                     });
                 }
+                FromShard::HttpRequestHead(request) => {
+                    let (parts, stream) = request_stream(request.request_id, answers.clone());
+                    if !request.body.is_empty() {
+                        let _ = parts.send(BodyPart::Data(request.body.clone()));
+                    }
+                    uploads.insert(request.request_id, parts);
+                    let body = RequestBody::Streamed(stream);
+                    let (answers, services) = (answers.clone(), services.clone());
+                    let downloads = downloads.clone();
+                    tokio::spawn(async move {
+                        answer(*request, body, &services, &answers, &downloads).await;
+                    });
+                }
+                FromShard::RequestBody(part) => {
+                    let id = part.request_id;
+                    let last = !matches!(part.part, BodyPart::Data(_));
+                    // A closed stream: its consumer is done with it (answered early).
+                    let delivered = uploads
+                        .get(&id)
+                        .is_some_and(|tx| tx.send(part.part).is_ok());
+                    if last || !delivered {
+                        uploads.remove(&id);
+                    }
+                }
+                FromShard::ResponseCredit(credit) => downloads.credit(&credit),
                 FromShard::Push(push) => {
                     let answers = answers.clone();
                     let services = services.clone();
@@ -150,6 +184,10 @@ async fn serve_shard(
                     tokio::spawn(async move { gateway.left(&left).await });
                 }
                 FromShard::Started(shard) => {
+                    // The previous incarnation's connections are gone, and its request
+                    // ids will be reused.
+                    uploads.clear();
+                    downloads.cancel_all();
                     // Handled in line: it must precede the new incarnation's joins.
                     gateway.shard_started(shard).await;
                 }
@@ -178,13 +216,20 @@ async fn serve_shard(
     tracing::debug!(shard, "bridge closed");
 }
 
-async fn answer(record: HttpRequestRecord, services: &Services) -> HttpResponseRecord {
+/// Answers one request and sends the answer to the shard: whole, or a head then the
+/// streamed body under the shard's credit.
+async fn answer(
+    record: HttpRequestRecord,
+    body: RequestBody,
+    services: &Services,
+    answers: &mpsc::Sender<ToShard>,
+    downloads: &Arc<AnswerStreams>,
+) {
     let HttpRequestRecord {
         request_id,
         method,
         uri,
         headers,
-        body,
         peer,
         ..
     } = record;
@@ -193,12 +238,29 @@ async fn answer(record: HttpRequestRecord, services: &Services) -> HttpResponseR
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
     request.extensions_mut().insert(peer);
-    let (parts, body): (_, Bytes) = http::route(request, services).await.into_parts();
-    HttpResponseRecord {
+    let (parts, body) = http::route(request, services).await.into_parts();
+    let mut head = HttpResponseRecord {
         request_id,
         status: parts.status,
         headers: parts.headers,
-        body,
+        body: Bytes::new(),
+    };
+    match body {
+        Body::Full(bytes) => {
+            head.body = bytes;
+            let _ = answers.send(ToShard::HttpResponse(Box::new(head))).await;
+        }
+        Body::Stream(stream) => {
+            // Registered before the head leaves: the shard's first grant follows it.
+            let (_registration, credits) = downloads.register(request_id);
+            if answers
+                .send(ToShard::HttpResponseHead(Box::new(head)))
+                .await
+                .is_ok()
+            {
+                send_answer(request_id, stream, credits, answers).await;
+            }
+        }
     }
 }
 

@@ -188,6 +188,36 @@ pub struct NotifySettings {
     pub concurrency: usize,
 }
 
+/// Redelivery of `media.uploaded` deliveries; `None` keeps the media worker's default
+/// (the bus's work-queue defaults: 30 s, 5 deliveries, 1 s/5 s/30 s/60 s).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaRedelivery {
+    /// `MEDIA_ACK_WAIT_MS`: a job silent for this long (a crashed node) is redelivered;
+    /// a running job extends it every third of it. At least 300 ms.
+    pub ack_wait: Option<Duration>,
+    /// `MEDIA_MAX_DELIVER`: deliveries per upload, the first included (1-100).
+    pub max_deliver: Option<u32>,
+    /// `MEDIA_RETRY_BACKOFF_MS`: comma-separated delays before each redelivery after a
+    /// retryable failure, the last one repeating.
+    pub backoff: Option<Vec<Duration>>,
+}
+
+/// How media sources are fetched (beyond `MEDIA_SOURCE_ALLOW_PRIVATE`); defaults are
+/// the media worker's ([`media::source::SourceConfig`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaSourceSettings {
+    /// `MEDIA_SOURCE_ALLOW_HOSTS`: comma-separated hosts (names or IPs, as written in
+    /// URLs) that may resolve to private addresses.
+    pub allow_hosts: Vec<String>,
+    /// `MEDIA_SOURCE_MAX_BYTES`: the largest source (default 10 GiB); larger fails for good.
+    pub max_bytes: u64,
+    /// `MEDIA_SOURCE_CONNECT_TIMEOUT_MS` (default 10000, 100-600000).
+    pub connect_timeout: Duration,
+    /// `MEDIA_SOURCE_READ_TIMEOUT_MS`: longest silence of a source connection (default
+    /// 30000, 100-600000).
+    pub read_timeout: Duration,
+}
+
 /// The resolved configuration the node runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -216,6 +246,13 @@ pub struct Config {
     pub media_max_jobs: usize,
     /// `MEDIA_SOURCE_ALLOW_PRIVATE`: let media sources resolve to private addresses.
     pub media_source_allow_private: bool,
+    /// `MEDIA_SOURCE_ALLOW_HOSTS`, `MEDIA_SOURCE_MAX_BYTES` and the source timeouts.
+    pub media_sources: MediaSourceSettings,
+    /// `MEDIA_UPLOAD_MAX_BYTES`: largest `POST /api/v1/media` body (default 2 GiB; 413 beyond).
+    pub media_upload_max_bytes: u64,
+    /// Redelivery of `media.uploaded` (`MEDIA_ACK_WAIT_MS`, `MEDIA_MAX_DELIVER`,
+    /// `MEDIA_RETRY_BACKOFF_MS`).
+    pub media_redelivery: MediaRedelivery,
     /// `ARMORICORE_WS_ECHO`: serve the token-less echo WebSocket at `/ws/echo`, for the
     /// Autobahn conformance run only (default off).
     pub ws_echo: bool,
@@ -335,6 +372,13 @@ impl Config {
             dataplane_cores,
             media_max_jobs,
             media_source_allow_private: raw.flag("MEDIA_SOURCE_ALLOW_PRIVATE")?,
+            media_sources: resolve_media_sources(raw)?,
+            media_upload_max_bytes: raw.parse(
+                "MEDIA_UPLOAD_MAX_BYTES",
+                2 << 30,
+                "a whole number of bytes",
+            )?,
+            media_redelivery: resolve_media_redelivery(raw)?,
             ws_echo: raw.flag("ARMORICORE_WS_ECHO")?,
             providers: resolve_providers(raw)?,
             notify: resolve_notify(raw)?,
@@ -511,6 +555,87 @@ fn resolve_notify(raw: &RawConfig) -> Result<NotifySettings, ConfigError> {
     })
 }
 
+fn resolve_media_redelivery(raw: &RawConfig) -> Result<MediaRedelivery, ConfigError> {
+    let bounded = |name: &'static str, range: std::ops::RangeInclusive<u64>, expected: &str| {
+        raw.get(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| invalid(name, v, expected))
+            })
+            .transpose()
+    };
+    let ack_wait = bounded(
+        "MEDIA_ACK_WAIT_MS",
+        300..=3_600_000,
+        "expected milliseconds from 300 to 3600000",
+    )?;
+    let max_deliver = bounded("MEDIA_MAX_DELIVER", 1..=100, "expected 1 to 100")?;
+    let backoff = raw
+        .get("MEDIA_RETRY_BACKOFF_MS")
+        .map(|v| {
+            v.split(',')
+                .map(|ms| ms.trim().parse().map(Duration::from_millis))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    invalid(
+                        "MEDIA_RETRY_BACKOFF_MS",
+                        v,
+                        "expected comma-separated milliseconds, like 1000,5000",
+                    )
+                })
+        })
+        .transpose()?;
+    Ok(MediaRedelivery {
+        ack_wait: ack_wait.map(Duration::from_millis),
+        max_deliver: max_deliver.and_then(|n| u32::try_from(n).ok()),
+        backoff,
+    })
+}
+
+fn resolve_media_sources(raw: &RawConfig) -> Result<MediaSourceSettings, ConfigError> {
+    let defaults = media::source::SourceConfig::default();
+    let allow_hosts: Vec<String> = raw
+        .get("MEDIA_SOURCE_ALLOW_HOSTS")
+        .map(|v| v.split(',').map(str::trim).filter(|h| !h.is_empty()))
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    if let Err(e) = media::source::AddressPolicy::new(false, &allow_hosts) {
+        let value = raw.get("MEDIA_SOURCE_ALLOW_HOSTS").unwrap_or_default();
+        return Err(invalid("MEDIA_SOURCE_ALLOW_HOSTS", value, e.to_string()));
+    }
+    let max_bytes = raw.parse(
+        "MEDIA_SOURCE_MAX_BYTES",
+        defaults.max_bytes,
+        "a whole number of bytes",
+    )?;
+    if max_bytes == 0 {
+        return Err(invalid(
+            "MEDIA_SOURCE_MAX_BYTES",
+            "0",
+            "expected at least 1",
+        ));
+    }
+    let millis = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        let default_ms = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
+        let ms = raw.parse(name, default_ms, "milliseconds from 100 to 600000")?;
+        if !(100..=600_000).contains(&ms) {
+            return Err(invalid(name, &ms.to_string(), "expected 100 to 600000"));
+        }
+        Ok(Duration::from_millis(ms))
+    };
+    Ok(MediaSourceSettings {
+        allow_hosts,
+        max_bytes,
+        connect_timeout: millis("MEDIA_SOURCE_CONNECT_TIMEOUT_MS", defaults.connect_timeout)?,
+        read_timeout: millis("MEDIA_SOURCE_READ_TIMEOUT_MS", defaults.read_timeout)?,
+    })
+}
+
 /// Replaces the password of a `scheme://user:password@host` URL with `***`.
 pub fn elide_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -560,6 +685,7 @@ mod tests {
             ("DATAPLANE_CORES", "0"),
             ("DATAPLANE_CORES", "9999"),
             ("MEDIA_MAX_JOBS", "0"),
+            ("MEDIA_UPLOAD_MAX_BYTES", "2G"),
             ("MESSAGE_BUS_URL", "redis://x"),
             ("MESSAGE_BUS_PREFIX", "no-dot"),
             ("DATABASE_URL", "mysql://u:hunter2@h/db"),
@@ -569,6 +695,11 @@ mod tests {
             ("JWT_PUBLIC_KEY_FILE", "/no/such/file.pem"),
             ("ARMORICORE_API_KEY", "abc"),
             ("MEDIA_SOURCE_ALLOW_PRIVATE", "maybe"),
+            ("MEDIA_SOURCE_ALLOW_HOSTS", "ok.example, bad host"),
+            ("MEDIA_SOURCE_MAX_BYTES", "0"),
+            ("MEDIA_SOURCE_MAX_BYTES", "10G"),
+            ("MEDIA_SOURCE_CONNECT_TIMEOUT_MS", "50"),
+            ("MEDIA_SOURCE_READ_TIMEOUT_MS", "soon"),
             ("ARMORICORE_WS_ECHO", "2"),
             ("LOG_FORMAT", "xml"),
             ("FCM_ENDPOINT", "fcm.local"),
@@ -583,6 +714,9 @@ mod tests {
             ("NOTIFY_USER_PER_MINUTE", "-1"),
             ("NOTIFY_RETRY_ATTEMPTS", "0"),
             ("NOTIFY_CONCURRENCY", "0"),
+            ("MEDIA_ACK_WAIT_MS", "10"),
+            ("MEDIA_MAX_DELIVER", "0"),
+            ("MEDIA_RETRY_BACKOFF_MS", "1s,2s"),
         ];
         for (name, value) in cases {
             let err = resolve(&[(name, value)]).unwrap_err();
@@ -666,6 +800,55 @@ mod tests {
         );
         assert_eq!(config.notify.apns_rate, None);
         assert_eq!(config.notify.user_per_minute, None);
+    }
+
+    #[test]
+    fn media_redelivery_is_the_default_unless_set() {
+        assert_eq!(
+            resolve(&[]).unwrap().media_redelivery,
+            MediaRedelivery::default()
+        );
+        let config = resolve(&[
+            ("MEDIA_ACK_WAIT_MS", "3000"),
+            ("MEDIA_MAX_DELIVER", "3"),
+            ("MEDIA_RETRY_BACKOFF_MS", "200, 1000"),
+        ])
+        .unwrap();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            config.media_redelivery,
+            MediaRedelivery {
+                ack_wait: Some(ms(3000)),
+                max_deliver: Some(3),
+                backoff: Some(vec![ms(200), ms(1000)]),
+            }
+        );
+    }
+
+    #[test]
+    fn media_source_settings_default_to_the_worker_and_parse_when_set() {
+        let defaults = media::source::SourceConfig::default();
+        let config = resolve(&[]).unwrap().media_sources;
+        assert!(config.allow_hosts.is_empty());
+        assert_eq!(config.max_bytes, defaults.max_bytes);
+        assert_eq!(config.read_timeout, defaults.read_timeout);
+        let config = resolve(&[
+            ("MEDIA_SOURCE_ALLOW_HOSTS", " media.internal , 10.0.0.5,,"),
+            ("MEDIA_SOURCE_MAX_BYTES", "1048576"),
+            ("MEDIA_SOURCE_CONNECT_TIMEOUT_MS", "2500"),
+            ("MEDIA_SOURCE_READ_TIMEOUT_MS", "100"),
+        ])
+        .unwrap()
+        .media_sources;
+        assert_eq!(
+            config,
+            MediaSourceSettings {
+                allow_hosts: vec!["media.internal".into(), "10.0.0.5".into()],
+                max_bytes: 1 << 20,
+                connect_timeout: Duration::from_millis(2500),
+                read_timeout: Duration::from_millis(100),
+            }
+        );
     }
 
     #[test]

@@ -145,6 +145,7 @@ impl RunningNode {
         );
         plane_config.shutdown_grace = config.shutdown_grace;
         plane_config.http.echo_endpoint = config.ws_echo;
+        plane_config.http.max_streamed_body_bytes = config.media_upload_max_bytes;
         let services = Arc::new(Services::open(config, role).await?);
         let (shard_links, control_links) =
             dataplane::links(plane_config.shards, dataplane::RING_CAPACITY);

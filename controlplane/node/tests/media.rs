@@ -1,144 +1,158 @@
-//! Proves the embedded node runs the media worker end to end: a source stored in the node's
-//! object store and announced with `media.uploaded` over `POST /api/v1/events` ends in a
-//! `media.ready` with the HLS ladder, a `ready` asset row and the master playlist stored;
-//! a source that is not media ends in `media.failed` and a `failed` row.
-//! The source is made at test time by `gst-launch-1.0` (deploy/bootstrap.sh test-deps).
+//! Proves issue #5's matrix end to end, through the embedded node (in-process bus,
+//! SQLite, local directory) and through a node on NATS JetStream + PostgreSQL + moto S3:
+//! video+audio, video only, audio only and a source below the lowest rung become
+//! `media.ready`, with every output stored and checked with m3u8-rs and ffprobe (sizes,
+//! codecs, durations within 0.5 s, keyframes, bandwidth, thumbnails), the payload and the
+//! `ready` asset row agreeing with them; a corrupt file and a file that is not media
+//! become `media.failed` with a reason, a `failed` row and no master playlist. Uploads
+//! are announced over `POST /api/v1/events`; the cases run concurrently in one node.
+//! On NATS, the stream holds exactly one `media.ready` per success and the failures are
+//! dead-lettered with their reason.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod support;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use armoricore::cli::Role;
 use armoricore::node::RunningNode;
-use codecs::{Event, Payload, ResourceId};
-use futures::StreamExt;
-use serde_json::json;
-use store::MediaStatus;
-use support::{config, request};
+use bytes::Bytes;
+use codecs::{Event, Payload};
+use support::config;
+use support::media::jetstream::{ready_count, stored_media_events};
+use support::media::world::Distributed;
+use support::media::{
+    Case, Outcome, asset, audio_case, check, matrix, media_id, off_runtime, outcome, outcomes,
+    publish_over_http, snapshot, source_key, uploaded,
+};
 
-/// 2 s of 320x240 H.264 in MPEG-TS, written by gst-launch to its stdout.
-fn source() -> Vec<u8> {
-    let out = std::process::Command::new("gst-launch-1.0")
-        .args(
-            "-q videotestsrc num-buffers=50 ! video/x-raw,width=320,height=240,framerate=25/1 \
-             ! x264enc speed-preset=ultrafast ! h264parse ! mpegtsmux ! fdsink fd=1"
-                .split_whitespace(),
-        )
-        .output()
-        .expect("gst-launch-1.0 is installed (deploy/bootstrap.sh test-deps)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+/// Jobs at once: the whole matrix runs concurrently.
+const MAX_JOBS: &str = "6";
 
-async fn outcome(sub: &mut bus::Subscription, media_id: &str) -> Event {
-    tokio::time::timeout(Duration::from_secs(120), async {
-        while let Some(msg) = sub.next().await {
-            let event = Event::decode(&msg.payload).unwrap();
-            match &event.payload {
-                Payload::MediaReady(r) if r.media_id.as_str() == media_id => return event,
-                Payload::MediaFailed(f) if f.media_id.as_str() == media_id => return event,
-                _ => {}
-            }
-        }
-        panic!("the bus closed")
-    })
-    .await
-    .expect("an outcome within 120 s")
+/// Stores every case's source, announces them all, checks every outcome; returns the
+/// cases with their media ids and events.
+async fn run_matrix(node: &RunningNode) -> Vec<(Case, String, Event)> {
+    let services = node.services().clone();
+    let cases = matrix();
+    let ids: Vec<String> = cases.iter().map(|c| media_id(c.name)).collect();
+    for (case, id) in cases.iter().zip(&ids) {
+        let source = Bytes::from(case.source.clone());
+        services
+            .objects
+            .put_bytes(&source_key(id), source)
+            .await
+            .unwrap();
+    }
+    let mut sub = services.bus.subscribe("media.>").await.unwrap();
+    let key = services.api_key.expose().to_string();
+    for (case, id) in cases.iter().zip(&ids) {
+        publish_over_http(node.local_addr(), &key, uploaded(id, case)).await;
+    }
+    let mut events: HashMap<String, Event> = outcomes(&mut sub, &ids).await;
+    let mut done = Vec::new();
+    for (case, id) in cases.into_iter().zip(ids) {
+        let event = events.remove(&id).unwrap();
+        let row = asset(services.store.as_ref(), &id).await;
+        let stored = snapshot(&services.objects, &id).await;
+        let (case, event) = off_runtime(move || {
+            check(&case, &event, &row, &stored);
+            (case, event)
+        })
+        .await;
+        done.push((case, id, event));
+    }
+    done
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_embedded_node_transcodes_an_upload() {
+async fn the_embedded_node_transcodes_the_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = RunningNode::start(
+        config(dir.path(), &[("MEDIA_MAX_JOBS", MAX_JOBS)]),
+        Role::All,
+    )
+    .await
+    .unwrap();
+    run_matrix(&node).await;
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_node_on_nats_postgres_and_s3_transcodes_the_matrix() {
+    let Some(world) = Distributed::start(None).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let env = world.env(&[("MEDIA_MAX_JOBS", MAX_JOBS)]);
+    let node = RunningNode::start(config(dir.path(), &env), Role::All)
+        .await
+        .unwrap();
+    let done = run_matrix(&node).await;
+
+    let services = node.services().clone();
+    let stored = stored_media_events(services.bus.as_ref()).await;
+    // id → reason of every final failure.
+    let mut failures = HashMap::new();
+    for (case, id, event) in &done {
+        match (&case.outcome, &event.payload) {
+            (Outcome::Failed(_), Payload::MediaFailed(f)) => {
+                failures.insert(id.clone(), f.reason.clone());
+            }
+            _ => assert_eq!(
+                ready_count(&stored, id),
+                1,
+                "{id}: media.ready in the stream"
+            ),
+        }
+    }
+    // Final failures are terminated with their reason: one dead letter each, first try.
+    let mut dlq = services.bus.dead_letters("media-processor").await.unwrap();
+    while !failures.is_empty() {
+        let letter = tokio::time::timeout(Duration::from_secs(10), dlq.next())
+            .await
+            .expect("a dead letter for each failure")
+            .unwrap();
+        let info = letter.dead_letter.clone().unwrap();
+        let Payload::MediaUploaded(upload) = Event::decode(&letter.payload).unwrap().payload else {
+            panic!("a dead letter that is not an upload: {info:?}")
+        };
+        let id = upload.media_id.as_str();
+        let reason = failures
+            .remove(id)
+            .unwrap_or_else(|| panic!("{id}: a dead letter for a job that did not fail"));
+        assert_eq!(info.deliveries, 1, "{id}: terminated on its first delivery");
+        assert_eq!(info.reason, reason, "{id}");
+        letter.ack().await.unwrap();
+    }
+    node.stop().await;
+}
+
+/// `media.ready` names the source's audio codec, even for an audio-only AAC source whose
+/// MPEG-TS tags no codec (issue #5: it was read from tags on the bus, which only reached
+/// it through our AAC encoder, which drops upstream codec tags).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_ready_names_the_sources_audio_codec() {
     let dir = tempfile::tempdir().unwrap();
     let node = RunningNode::start(config(dir.path(), &[]), Role::All)
         .await
         .unwrap();
     let services = node.services().clone();
+    let case = audio_case();
+    let id = media_id("audio-tags");
+    let source = Bytes::from(case.source.clone());
+    services
+        .objects
+        .put_bytes(&source_key(&id), source)
+        .await
+        .unwrap();
     let mut sub = services.bus.subscribe("media.>").await.unwrap();
     let key = services.api_key.expose().to_string();
-    let headers = [("x-api-key", key.as_str())];
-
-    let data = source();
-    let size = data.len();
-    services
-        .objects
-        .put_bytes(
-            &objstore::ObjectKey::new("uploads/clip.ts").unwrap(),
-            data.into(),
-        )
-        .await
-        .unwrap();
-    services
-        .objects
-        .put_bytes(
-            &objstore::ObjectKey::new("uploads/notes.txt").unwrap(),
-            "not a video at all, just text".repeat(100).into(),
-        )
-        .await
-        .unwrap();
-    for (id, source, size) in [
-        ("m-good", "uploads/clip.ts", size),
-        ("m-text", "uploads/notes.txt", 2900),
-    ] {
-        let body = json!({"event_type": "media.uploaded", "payload": {
-            "media_id": id, "user_id": "u-1", "source": source,
-            "content_type": "video/mp2t", "file_size": size
-        }});
-        let answer = request(
-            node.local_addr(),
-            "POST",
-            "/api/v1/events",
-            &headers,
-            body.to_string(),
-        )
-        .await;
-        assert_eq!(answer.status, 202, "{}", answer.body);
-    }
-
-    let ready = outcome(&mut sub, "m-good").await;
-    let Payload::MediaReady(ready) = ready.payload else {
-        panic!("{ready:?}")
+    publish_over_http(node.local_addr(), &key, uploaded(&id, &case)).await;
+    let Payload::MediaReady(ready) = outcome(&mut sub, &id).await else {
+        panic!("{id}: no media.ready")
     };
-    assert_eq!(ready.playback.hls, "/media/m-good/master.m3u8");
-    assert_eq!(ready.renditions.len(), 1);
-    assert_eq!(
-        (ready.renditions[0].width, ready.renditions[0].height),
-        (320, 240)
-    );
-    let master = objstore::ObjectKey::new("media/m-good/master.m3u8").unwrap();
-    assert!(services.objects.head(&master).await.unwrap().is_some());
-    let asset = services
-        .store
-        .get_media_asset(&ResourceId::new("m-good").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(asset.status, MediaStatus::Ready);
-
-    let mut sub = services.bus.subscribe("media.>").await.unwrap();
-    let asset = services
-        .store
-        .get_media_asset(&ResourceId::new("m-text").unwrap())
-        .await
-        .unwrap();
-    if asset.as_ref().map(|a| a.status) != Some(MediaStatus::Failed) {
-        let failed = outcome(&mut sub, "m-text").await;
-        assert!(
-            matches!(failed.payload, Payload::MediaFailed(_)),
-            "{failed:?}"
-        );
-    }
-    let asset = services
-        .store
-        .get_media_asset(&ResourceId::new("m-text").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(asset.status, MediaStatus::Failed);
-    assert!(asset.error.unwrap().contains("unsupported input"));
     node.stop().await;
+    let codec = ready.metadata["audio_codec"].as_str().unwrap_or_default();
+    assert!(codec.contains("AAC"), "{id}: {:?}", ready.metadata);
 }

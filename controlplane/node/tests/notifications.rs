@@ -1,7 +1,7 @@
 //! Proves the node runs the notification worker end to end: a user registers push tokens
 //! over `POST /api/v1/device-tokens` (JWT), a `notification.requested` posted to
-//! `/api/v1/events` reaches the local FCM and APNs servers (trusted through `SSL_CERT_FILE`)
-//! and the SMTP server once each, `notification.sent` follows per channel, and the
+//! `/api/v1/events` reaches the local FCM and APNs servers and the SMTP server (STARTTLS
+//! required) once each — all three trusted only through `SSL_CERT_FILE` — `notification.sent` follows per channel, and the
 //! device-token routes refuse what they must (401, 400, 404) — on the embedded node and on
 //! NATS + PostgreSQL.
 #![allow(clippy::unwrap_used)] // tests may unwrap
@@ -14,7 +14,7 @@ use armoricore::cli::Role;
 use armoricore::node::RunningNode;
 use codecs::{Event, EventType, Payload, ResourceId};
 use futures::StreamExt;
-use notifier::test_support::{ApnsServer, FcmServer, Pki, SmtpSink, apns};
+use notifier::test_support::{ApnsServer, FcmServer, Pki, SmtpSink, SmtpTls, apns};
 use serde_json::json;
 use support::{config, request};
 
@@ -24,7 +24,7 @@ async fn scenario(extra: &[(&str, &str)]) {
     let pki = Pki::generate().unwrap();
     let fcm = FcmServer::start(&pki).await;
     let apns_server = ApnsServer::start(&pki).await;
-    let smtp = match SmtpSink::start() {
+    let smtp = match SmtpSink::start_tls(SmtpTls::StartTls, &pki) {
         Ok(smtp) => smtp,
         Err(why) => return testkit::skip_or_fail(&why),
     };
@@ -159,6 +159,7 @@ async fn scenario(extra: &[(&str, &str)]) {
     let mail = smtp.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mail.len(), 1);
     assert!(mail[0].contains("Subject: Upload ready"), "{}", mail[0]);
+    assert!(mail[0].contains("X-Session-TLS: TLSv1."), "{}", mail[0]);
     node.stop().await;
 }
 

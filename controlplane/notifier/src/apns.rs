@@ -5,7 +5,16 @@
 //! signed with the `.p8` key. Apple refuses tokens older than one hour
 //! (`ExpiredProviderToken`) and refreshes more often than every 20 minutes
 //! (`TooManyProviderTokenUpdates`), so one token is reused for [`TOKEN_LIFETIME`] (40 min)
-//! and then replaced; an `ExpiredProviderToken` answer drops it at once.
+//! and then replaced (a `TokenCache`, shared with FCM's access token; concurrent sends
+//! share one token and one renewal).
+//!
+//! # Expired provider token
+//! A 403 `ExpiredProviderToken` (the clock moved, or Apple cut the token short) drops the
+//! token from the cache, a new one is minted (or taken from a concurrent send that already
+//! minted it) and the same request is made once more. One retry per send only: a second
+//! `ExpiredProviderToken` goes to the worker as retryable, so a clock far off cannot make a
+//! minting loop (which Apple would answer with `TooManyProviderTokenUpdates`). The inner
+//! retry is part of one attempt as the worker counts them.
 //!
 //! # Request
 //! Headers `authorization: bearer <jwt>`, `apns-topic` (bundle id), `apns-push-type: alert`,
@@ -17,23 +26,25 @@
 //!
 //! # Errors (developer.apple.com, "Handling notification responses from APNs")
 //! - 410 (`Unregistered`, `ExpiredToken`) and 400 `BadDeviceToken` → token rejected.
-//! - 403 `ExpiredProviderToken` → retryable after dropping the provider token.
+//! - 403 `ExpiredProviderToken` → once more with a new provider token (above); a second one
+//!   → retryable.
 //! - 429 `TooManyRequests`, 500, 503 → retryable (`Retry-After` honoured if present).
 //! - everything else (`BadTopic`, `DeviceTokenNotForTopic`, `PayloadTooLarge`, …) → permanent.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
-use tokio::sync::RwLock;
 
 use crate::error::{Failure, Provider, SendError, SetupError};
 use crate::http::{self, HttpClient, Protocols};
+use crate::token_cache::TokenCache;
 use crate::{ApnsConfig, PushMessage};
 
 /// How long one provider token is used (Apple: between 20 and 60 minutes).
@@ -44,6 +55,8 @@ pub const EXPIRATION: Duration = Duration::from_secs(24 * 3600);
 pub const MAX_PAYLOAD: usize = 4096;
 /// Apple's limit on `apns-collapse-id`.
 pub const MAX_COLLAPSE_ID: usize = 64;
+/// The reason APNs gives for a provider token it no longer accepts.
+pub const EXPIRED_PROVIDER_TOKEN: &str = "ExpiredProviderToken";
 
 /// The provider token's claims.
 #[derive(Debug, Serialize, Deserialize)]
@@ -54,11 +67,6 @@ pub struct ProviderClaims {
     pub iat: u64,
 }
 
-struct CachedJwt {
-    value: Arc<str>,
-    refresh_at: Instant,
-}
-
 /// An APNs sender.
 pub struct Apns {
     client: HttpClient,
@@ -67,7 +75,11 @@ pub struct Apns {
     key_id: String,
     team_id: String,
     key: EncodingKey,
-    jwt: RwLock<Option<CachedJwt>>,
+    jwt: TokenCache,
+    /// The latest and earliest `iat` minted (tokens are minted under the cache's write
+    /// lock only, so these are not raced).
+    latest_iat: AtomicU64,
+    earliest_iat: AtomicU64,
     timeout: Duration,
 }
 
@@ -108,7 +120,9 @@ impl Apns {
             key_id: config.key_id.clone(),
             team_id: config.team_id.clone(),
             key,
-            jwt: RwLock::new(None),
+            jwt: TokenCache::default(),
+            latest_iat: AtomicU64::new(0),
+            earliest_iat: AtomicU64::new(0),
             timeout,
         })
     }
@@ -133,26 +147,53 @@ impl Apns {
                 body.len()
             )));
         }
-        let jwt = self.provider_token().await?;
         let apns_id = uuid::Uuid::new_v5(
             &uuid::Uuid::NAMESPACE_OID,
             format!("apns/{}/{token}", message.notification_id).as_bytes(),
-        );
+        )
+        .to_string();
+        let uri: hyper::Uri = format!("{}/3/device/{token}", self.endpoint)
+            .parse()
+            .map_err(|e| permanent(format!("request URL: {e}")))?;
+        let body = Bytes::from(body);
+        let jwt = self.provider_token().await?;
+        match self.post(&jwt, message, &uri, &apns_id, body.clone()).await {
+            Err(e) if e.reason == EXPIRED_PROVIDER_TOKEN => {
+                self.jwt.invalidate(&jwt).await;
+                let fresh = self.provider_token().await?;
+                tracing::debug!(
+                    "APNs called the provider token expired; sending once more with a new one"
+                );
+                self.post(&fresh, message, &uri, &apns_id, body).await
+            }
+            other => other,
+        }
+    }
+
+    /// One request to `/3/device/{token}`.
+    async fn post(
+        &self,
+        jwt: &str,
+        message: &PushMessage,
+        uri: &hyper::Uri,
+        apns_id: &str,
+        body: Bytes,
+    ) -> Result<String, SendError> {
         let expiration = crate::fcm::unix_now() + EXPIRATION.as_secs();
-        let mut request = Request::post(format!("{}/3/device/{token}", self.endpoint))
+        let mut request = Request::post(uri.clone())
             .header("authorization", format!("bearer {jwt}"))
             .header("apns-topic", &self.topic)
             .header("apns-push-type", "alert")
             .header("apns-priority", "10")
-            .header("apns-expiration", expiration.to_string())
-            .header("apns-id", apns_id.to_string())
+            .header("apns-expiration", expiration)
+            .header("apns-id", apns_id)
             .header("content-type", "application/json");
         if message.notification_id.len() <= MAX_COLLAPSE_ID {
             request = request.header("apns-collapse-id", &message.notification_id);
         }
         let request = request
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| permanent(e.to_string()))?;
+            .body(Full::new(body))
+            .map_err(|e| SendError::local(Provider::Apns, Failure::Permanent, e.to_string()))?;
         let reply = http::call(&self.client, request, self.timeout, Provider::Apns).await?;
         if reply.status == StatusCode::OK {
             return Ok(reply
@@ -162,71 +203,97 @@ impl Apns {
                 .unwrap_or_default()
                 .to_string());
         }
-        let error = classify(&reply);
-        if error.reason == "ExpiredProviderToken" {
-            let mut slot = self.jwt.write().await;
-            if slot.as_ref().is_some_and(|c| *c.value == *jwt) {
-                *slot = None;
-            }
-        }
-        Err(error)
+        Err(classify(&reply))
     }
 
-    /// The current provider token, or a new one.
+    /// The `iat` of a new provider token: now, unless a token was already minted with an
+    /// `iat` that recent — then one second before the earliest ever minted. ES256 signing
+    /// here is deterministic (RFC 6979), so an `iat` used before would give a token APNs
+    /// may have called expired already; an earlier one gives a different token still
+    /// valid for most of the hour, where a later one could be refused as issued in the
+    /// future. Only a token called expired within its first second takes that path.
+    fn next_iat(&self) -> u64 {
+        let now = crate::fcm::unix_now();
+        let (latest, earliest) = (
+            self.latest_iat.load(Ordering::Relaxed),
+            self.earliest_iat.load(Ordering::Relaxed),
+        );
+        let iat = if now > latest {
+            now
+        } else {
+            earliest.saturating_sub(1)
+        };
+        self.latest_iat.store(latest.max(iat), Ordering::Relaxed);
+        if earliest == 0 || iat < earliest {
+            self.earliest_iat.store(iat, Ordering::Relaxed);
+        }
+        iat
+    }
+
+    /// The current provider token, or a new one (kept for [`TOKEN_LIFETIME`]).
     async fn provider_token(&self) -> Result<Arc<str>, SendError> {
-        {
-            if let Some(cached) = self.jwt.read().await.as_ref()
-                && Instant::now() < cached.refresh_at
-            {
-                return Ok(cached.value.clone());
-            }
-            let mut slot = self.jwt.write().await;
-            if let Some(cached) = slot.as_ref()
-                && Instant::now() < cached.refresh_at
-            {
-                return Ok(cached.value.clone());
-            }
-            let mut header = Header::new(Algorithm::ES256);
-            header.kid = Some(self.key_id.clone());
-            let claims = ProviderClaims {
-                iss: self.team_id.clone(),
-                iat: crate::fcm::unix_now(),
-            };
-            let value: Arc<str> = jsonwebtoken::encode(&header, &claims, &self.key)
-                .map_err(|e| {
+        self.jwt
+            .get(|| async {
+                let mut header = Header::new(Algorithm::ES256);
+                header.kid = Some(self.key_id.clone());
+                let claims = ProviderClaims {
+                    iss: self.team_id.clone(),
+                    iat: self.next_iat(),
+                };
+                let value = jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| {
                     SendError::local(
                         Provider::Apns,
                         Failure::Permanent,
                         format!("cannot sign the provider token: {e}"),
                     )
-                })?
-                .into();
-            *slot = Some(CachedJwt {
-                value: value.clone(),
-                refresh_at: Instant::now() + TOKEN_LIFETIME,
-            });
-            Ok(value)
-        }
+                })?;
+                Ok((value, TOKEN_LIFETIME))
+            })
+            .await
     }
 }
 
 /// The JSON payload: `aps` with the alert, then the data keys (an `aps` key in data is
-/// ignored: it would replace the alert).
+/// ignored: it would replace the alert). Serialised straight from the message, without an
+/// intermediate JSON tree.
 pub(crate) fn payload(message: &PushMessage) -> Vec<u8> {
-    let mut root = serde_json::Map::new();
-    root.insert(
-        "aps".into(),
-        serde_json::json!({
-            "alert": { "title": message.title, "body": message.body },
-            "sound": "default",
-        }),
-    );
-    for (k, v) in &message.data {
-        if k != "aps" {
-            root.insert(k.clone(), v.clone());
+    serde_json::to_vec(&Payload(message)).unwrap_or_default()
+}
+
+struct Payload<'a>(&'a PushMessage);
+
+#[derive(Serialize)]
+struct Aps<'a> {
+    alert: Alert<'a>,
+    sound: &'static str,
+}
+
+#[derive(Serialize)]
+struct Alert<'a> {
+    title: &'a str,
+    body: &'a str,
+}
+
+impl Serialize for Payload<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let message = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "aps",
+            &Aps {
+                alert: Alert {
+                    title: &message.title,
+                    body: &message.body,
+                },
+                sound: "default",
+            },
+        )?;
+        for (k, v) in message.data.iter().filter(|(k, _)| *k != "aps") {
+            map.serialize_entry(k, v)?;
         }
+        map.end()
     }
-    serde_json::to_vec(&root).unwrap_or_default()
 }
 
 /// The class of an APNs error answer.
@@ -240,7 +307,7 @@ pub(crate) fn classify(reply: &http::Reply) -> SendError {
         .unwrap_or_default();
     let failure = match (reply.status.as_u16(), reason.as_str()) {
         (410, _) | (400, "BadDeviceToken") => Failure::TokenRejected,
-        (403, "ExpiredProviderToken") => Failure::Retryable { retry_after: None },
+        (403, EXPIRED_PROVIDER_TOKEN) => Failure::Retryable { retry_after: None },
         _ if http::retryable_status(reply.status) => Failure::Retryable {
             retry_after: http::retry_after(&reply.headers),
         },

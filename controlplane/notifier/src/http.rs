@@ -119,12 +119,17 @@ pub(crate) async fn call(
 }
 
 /// The error and its sources, joined (hyper's top-level message is only "client error").
+/// A source whose text is already there is left out (lettre's errors print their source
+/// themselves, which would repeat every cause).
 pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text
@@ -158,6 +163,35 @@ pub(crate) fn retryable_status(status: StatusCode) -> bool {
 #[allow(clippy::unwrap_used)] // tests may unwrap
 mod tests {
     use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn a_chain_names_each_cause_once() {
+        let inner = Layer("invalid peer certificate: UnknownIssuer", None);
+        let middle = Layer(
+            "Connection error: invalid peer certificate: UnknownIssuer",
+            Some(Box::new(inner)),
+        );
+        let top = Layer("client error", Some(Box::new(middle)));
+        assert_eq!(
+            chain(&top),
+            "client error: Connection error: invalid peer certificate: UnknownIssuer"
+        );
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {

@@ -2,6 +2,14 @@
 //! messages, [`POOL_SIZE`] at most), TLS through rustls with ring, trusting the platform's
 //! roots plus the extra PEM roots (`SSL_CERT_FILE`).
 //!
+//! There is no SMTP-only CA setting: a relay with a private CA is trusted the way a private
+//! FCM or APNs endpoint is, by adding its CA to `SSL_CERT_FILE` (added to the platform
+//! roots, never replacing them). A certificate outside those roots fails the send at once
+//! with `invalid peer certificate: …` (retried like any connection failure), and
+//! `tls=required` against a server without STARTTLS fails with `STARTTLS is not
+//! supported`, never falling back to plain text (`tests/smtp.rs` proves both, and both TLS
+//! modes, against aiosmtpd).
+//!
 //! The URL is lettre's form: `smtp://host:port` (plain, for a local relay),
 //! `smtp://host:587?tls=required` (STARTTLS, refusing a server without it),
 //! `smtp://…?tls=opportunistic`, `smtps://user:pass@host:465` (TLS from the first byte).

@@ -1,14 +1,14 @@
 //! Proves the FCM and APNs senders speak the documented protocols to servers that check
 //! them (HTTP/2 over TLS with a CA trusted as an extra root), reuse their OAuth and provider
-//! tokens, and classify each documented answer: success, token rejected, retryable with
-//! `Retry-After`, permanent.
+//! tokens, replace a credential the provider calls expired and send once more with the new
+//! one (once only), and classify each documented answer: success, token rejected,
+//! retryable with `Retry-After`, permanent.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod support;
 
 use std::time::Duration;
 
-use notifier::apns::Apns;
 use notifier::fcm::Fcm;
 use notifier::test_support::Reply;
 use notifier::{Failure, PushMessage};
@@ -26,8 +26,7 @@ fn message() -> PushMessage {
 #[tokio::test]
 async fn fcm_sends_with_one_cached_oauth_token_and_the_documented_body() {
     let p = Providers::start().await;
-    let config = p.config();
-    let fcm = Fcm::new(&p.fcm.config(), &config.extra_roots, Duration::from_secs(5)).unwrap();
+    let fcm = p.fcm_client();
     for i in 0..3 {
         let name = fcm.send(&message(), &format!("android-{i}")).await.unwrap();
         assert!(
@@ -47,8 +46,7 @@ async fn fcm_sends_with_one_cached_oauth_token_and_the_documented_body() {
 #[tokio::test]
 async fn fcm_answers_map_to_token_rejected_retryable_and_permanent() {
     let p = Providers::start().await;
-    let config = p.config();
-    let fcm = Fcm::new(&p.fcm.config(), &config.extra_roots, Duration::from_secs(5)).unwrap();
+    let fcm = p.fcm_client();
     p.fcm.script("gone", &[Reply::Unregistered]);
     p.fcm.script("bad", &[Reply::BadToken]);
     p.fcm.script(
@@ -88,13 +86,7 @@ async fn fcm_answers_map_to_token_rejected_retryable_and_permanent() {
 #[tokio::test]
 async fn apns_sends_over_http2_with_the_documented_headers_and_one_provider_token() {
     let p = Providers::start().await;
-    let config = p.config();
-    let apns = Apns::new(
-        &p.apns.config(),
-        &config.extra_roots,
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    let apns = p.apns_client();
     let token = ios_token(1);
     let id = apns.send(&message(), &token).await.unwrap();
     apns.send(&message(), &token).await.unwrap();
@@ -124,13 +116,7 @@ async fn apns_sends_over_http2_with_the_documented_headers_and_one_provider_toke
 #[tokio::test]
 async fn apns_answers_map_to_token_rejected_retryable_and_permanent() {
     let p = Providers::start().await;
-    let config = p.config();
-    let apns = Apns::new(
-        &p.apns.config(),
-        &config.extra_roots,
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    let apns = p.apns_client();
     let cases = [
         (Reply::Unregistered, 410),
         (Reply::BadToken, 400),
@@ -171,4 +157,110 @@ async fn a_server_certificate_outside_the_trusted_roots_is_refused() {
         "{e}"
     );
     assert!(p.fcm.received().is_empty());
+}
+
+fn authorization(r: &notifier::test_support::Received) -> String {
+    r.headers["authorization"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn fcm_fetches_a_new_access_token_once_when_the_cached_one_is_refused() {
+    let p = Providers::start().await;
+    let fcm = p.fcm_client();
+    fcm.send(&message(), "warm-up").await.unwrap();
+    // The server revokes the access token on this send and answers 401 UNAUTHENTICATED.
+    p.fcm
+        .script("revoking", &[Reply::ExpiredCredentials, Reply::Ok]);
+    fcm.send(&message(), "revoking").await.unwrap();
+    let sends: Vec<_> = p
+        .fcm
+        .received()
+        .into_iter()
+        .filter(|r| r.token == "revoking")
+        .collect();
+    assert_eq!(sends.len(), 2, "the send is made once more");
+    assert_eq!(sends[0].reply, Reply::ExpiredCredentials);
+    assert_ne!(
+        authorization(&sends[0]),
+        authorization(&sends[1]),
+        "the second request carries a new access token"
+    );
+    assert_eq!(p.fcm.token_requests(), 2);
+    fcm.send(&message(), "after").await.unwrap();
+    let last = p.fcm.received().pop().unwrap();
+    assert_eq!(
+        authorization(&last),
+        authorization(&sends[1]),
+        "the new token is cached"
+    );
+    assert_eq!(p.fcm.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_burst_meeting_a_revoked_fcm_token_costs_one_new_token() {
+    let p = Providers::start().await;
+    let fcm = p.fcm_client();
+    fcm.send(&message(), "warm-up").await.unwrap();
+    p.fcm
+        .script("revoking", &[Reply::ExpiredCredentials, Reply::Ok]);
+    let tokens: Vec<String> = (0..30).map(|i| format!("burst-{i}")).collect();
+    let m = message();
+    let burst = std::iter::once("revoking")
+        .chain(tokens.iter().map(String::as_str))
+        .map(|t| fcm.send(&m, t));
+    for result in futures::future::join_all(burst).await {
+        result.unwrap();
+    }
+    assert_eq!(
+        p.fcm.token_requests(),
+        2,
+        "every send refused with the old token waits for one new one"
+    );
+}
+
+#[tokio::test]
+async fn fcm_gives_up_after_one_new_access_token() {
+    let p = Providers::start().await;
+    let fcm = p.fcm_client();
+    p.fcm.script("always", &[Reply::ExpiredCredentials]);
+    let e = fcm.send(&message(), "always").await.unwrap_err();
+    assert_eq!(e.status, Some(401), "{e}");
+    assert!(e.is_retryable(), "{e}");
+    assert_eq!(p.fcm.sends_to("always"), 2, "one retry, no loop");
+    assert_eq!(p.fcm.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn apns_mints_a_new_provider_token_once_when_it_is_called_expired() {
+    let p = Providers::start().await;
+    let apns = p.apns_client();
+    let token = ios_token(7);
+    p.apns
+        .script(&token, &[Reply::ExpiredCredentials, Reply::Ok]);
+    apns.send(&message(), &token).await.unwrap();
+    let sends = p.apns.received();
+    assert_eq!(sends.len(), 2, "the send is made once more");
+    assert_eq!(sends[0].reply, Reply::ExpiredCredentials);
+    assert_ne!(
+        authorization(&sends[0]),
+        authorization(&sends[1]),
+        "the second request carries a new provider token"
+    );
+    apns.send(&message(), &ios_token(8)).await.unwrap();
+    let last = p.apns.received().pop().unwrap();
+    assert_eq!(
+        authorization(&last),
+        authorization(&sends[1]),
+        "the new token is kept"
+    );
+
+    let stuck = ios_token(9);
+    p.apns.script(&stuck, &[Reply::ExpiredCredentials]);
+    let e = apns.send(&message(), &stuck).await.unwrap_err();
+    assert_eq!(
+        (e.status, e.reason.as_str()),
+        (Some(403), "ExpiredProviderToken")
+    );
+    assert!(e.is_retryable(), "{e}");
+    assert_eq!(p.apns.sends_to(&stuck), 2, "one retry, no loop");
 }

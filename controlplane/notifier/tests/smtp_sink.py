@@ -3,7 +3,8 @@
 Usage: python -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.Spool SPOOL_DIR
 (with this directory on PYTHONPATH). Each message becomes SPOOL_DIR/NNNNNN.eml, written to
 a temporary name first and renamed, so a reader never sees half a message. The envelope is
-kept as X-Envelope-From / X-Envelope-To lines in front of the message.
+kept as X-Envelope-From / X-Envelope-To lines in front of the message, and the session's
+TLS version (STARTTLS or implicit TLS; "none" for plain text) as an X-Session-TLS line.
 
 Scripted failures, to drive both SMTP error classes through a real server:
 - a recipient starting with "tempfail-once" gets 451 the first time, then is accepted;
@@ -37,8 +38,11 @@ class Spool:
                 self.tempfailed.add(rcpt)
                 return "451 4.3.0 try again later"
         n = next(self.counter)
-        head = "X-Envelope-From: {}\r\nX-Envelope-To: {}\r\n".format(
-            envelope.mail_from, ", ".join(envelope.rcpt_tos)
+        transport = server.transport
+        ssl_object = transport.get_extra_info("ssl_object") if transport else None
+        tls = ssl_object.version() if ssl_object else "none"
+        head = "X-Envelope-From: {}\r\nX-Envelope-To: {}\r\nX-Session-TLS: {}\r\n".format(
+            envelope.mail_from, ", ".join(envelope.rcpt_tos), tls
         ).encode()
         content = envelope.original_content or envelope.content
         if isinstance(content, str):

@@ -3,6 +3,11 @@
 //! delivered once with `notification.sent`, rejected tokens leave the store, 429 and 503
 //! are retried (after `Retry-After`), a redelivery sends nothing twice, and a permanent
 //! failure yields `notification.failed` and a dead letter naming attempts and response.
+//! With the store really down (PostgreSQL behind a closed gate): tokens named by the
+//! payload are still sent, once each even across a redelivery (whether the store went down
+//! before the first delivery or between it and the redelivery), and a notification that
+//! needs the stored tokens waits (nak) until the store is back, then goes out — never
+//! `notification.failed`.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod support;
@@ -14,7 +19,9 @@ use bus::Bus;
 use codecs::events::{DevicePlatform, DeviceToken, NotificationChannel};
 use notifier::test_support::Reply;
 use store::{SendOutcome, Store};
-use support::{Outcomes, Providers, failed, id, ios_token, request, sent};
+use support::{
+    FAILS_ONE_DELIVERY, Outcomes, Providers, failed, id, ios_token, push_to, request, sent,
+};
 
 /// The scenarios, run on one bus and store.
 async fn scenarios(bus: Arc<dyn Bus>, store: Arc<dyn Store>) {
@@ -108,25 +115,12 @@ async fn scenarios(bus: Arc<dyn Bus>, store: Arc<dyn Store>) {
 
     // 2. Redelivery: token A succeeds, token B fails past the in-process retries, the
     //    delivery is nak'ed, the redelivery sends only to B.
-    p.fcm.script(
-        "b-token",
-        &[
-            Reply::Unavailable,
-            Reply::Unavailable,
-            Reply::Unavailable,
-            Reply::Ok,
-        ],
-    );
-    request(
+    p.fcm.script("b-token", &FAILS_ONE_DELIVERY);
+    push_to(
         bus.as_ref(),
-        serde_json::json!({
-            "notification_id": "n-2", "user_id": "u-2", "channels": ["push"],
-            "title": "Hi", "body": "again",
-            "device_tokens": [
-                {"platform": "android", "token": "a-token"},
-                {"platform": "android", "token": "b-token"}
-            ]
-        }),
+        "n-2",
+        "u-2",
+        &[("android", "a-token"), ("android", "b-token")],
     )
     .await;
     let event = outcomes.next().await;
@@ -207,22 +201,10 @@ async fn the_worker_on_nats_and_postgres() {
     let Some(nats) = testkit::NatsServer::start() else {
         return;
     };
-    let Some(base) = testkit::require_env("ARMORICORE_TEST_DATABASE_URL") else {
+    let Some(schema) = support::PgSchema::create().await else {
         return;
     };
-    // A schema of its own, so parallel runs never meet.
-    let schema = format!("notifier_t_{}", uuid::Uuid::new_v4().simple());
-    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    let conn = tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-    let store = store::open(Some(&url), std::path::Path::new("."))
+    let store = store::open(Some(&schema.url), std::path::Path::new("."))
         .await
         .unwrap();
     store.migrate().await.unwrap();
@@ -230,10 +212,132 @@ async fn the_worker_on_nats_and_postgres() {
         .await
         .unwrap();
     scenarios(bus, store).await;
-    client
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+    schema.drop_schema().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payload_tokens_go_out_while_the_store_is_down_and_stored_ones_wait_for_it() {
+    let Some(nats) = testkit::NatsServer::start() else {
+        return;
+    };
+    let Some(schema) = support::PgSchema::create().await else {
+        return;
+    };
+    let mut gate = support::Gate::open(schema.server_addr()).await;
+    let store = schema.store_through(&gate).await;
+    store
+        .upsert_device_token(
+            &id("u-stored"),
+            &DeviceToken {
+                platform: DevicePlatform::Android,
+                token: "stored-a".into(),
+            },
+        )
         .await
         .unwrap();
-    drop(client);
-    let _ = conn.await;
+    let bus = bus::connect(Some(&nats.url()), bus::BusConfig::default())
+        .await
+        .unwrap();
+    let p = Providers::start().await;
+    let mut config = p.config();
+    config.queue.max_deliver = 30;
+    let worker = notifier::start(config, bus.clone(), store.clone())
+        .await
+        .unwrap();
+    let mut outcomes = Outcomes::subscribe(bus.as_ref()).await;
+
+    // 1. The store goes down between a delivery and its redelivery: what the first one
+    //    sent (recorded in the store, now unreadable) is not sent again.
+    p.fcm.script("f-flaky", &FAILS_ONE_DELIVERY);
+    push_to(
+        bus.as_ref(),
+        "n-down-0",
+        "u-payload",
+        &[("android", "f-ok"), ("android", "f-flaky")],
+    )
+    .await;
+    // The third failed call ends the first delivery (nak, redelivery after 300 ms).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while p.fcm.sends_to("f-flaky") < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the first delivery did not happen"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    gate.close().await;
+    assert!(
+        store.health().await.is_err(),
+        "the store is unreachable behind the closed gate"
+    );
+    let event = outcomes.next().await;
+    assert_eq!(sent(&event).notification_id.as_str(), "n-down-0");
+    assert_eq!(
+        p.fcm.sends_to("f-ok"),
+        1,
+        "not sent again on the redelivery"
+    );
+    assert_eq!(p.fcm.sends_to("f-flaky"), 4);
+
+    // 2. Payload tokens, store down: sent. One of them fails past the in-process retries,
+    //    so the delivery is nak'ed: its redelivery (store still down) sends only to that
+    //    one. A rejected token cannot be deleted, and that does not stop the delivery.
+    p.fcm.script("p-flaky", &FAILS_ONE_DELIVERY);
+    p.fcm.script("p-gone", &[Reply::Unregistered]);
+    let ios = ios_token(3);
+    push_to(
+        bus.as_ref(),
+        "n-down-1",
+        "u-payload",
+        &[
+            ("android", "p-ok"),
+            ("android", "p-flaky"),
+            ("web", "p-gone"),
+            ("ios", &ios),
+        ],
+    )
+    .await;
+    let event = outcomes.next().await;
+    let s = sent(&event);
+    assert_eq!(s.notification_id.as_str(), "n-down-1");
+    assert_eq!(s.provider, "apns,fcm");
+    assert_eq!(
+        p.fcm.sends_to("p-ok"),
+        1,
+        "not sent again on the redelivery"
+    );
+    assert_eq!(p.fcm.sends_to("p-gone"), 1);
+    assert_eq!(p.apns.sends_to(&ios), 1);
+    assert_eq!(
+        p.fcm.sends_to("p-flaky"),
+        4,
+        "3 failed calls, then the redelivery"
+    );
+
+    // 3. No payload tokens, store down: nothing can be sent and nothing fails; the
+    //    delivery is retried until the store answers again.
+    request(
+        bus.as_ref(),
+        serde_json::json!({
+            "notification_id": "n-down-2", "user_id": "u-stored", "channels": ["push"],
+            "title": "Hi", "body": "stored tokens"
+        }),
+    )
+    .await;
+    outcomes.none_within(Duration::from_secs(2)).await;
+    assert_eq!(p.fcm.sends_to("stored-a"), 0);
+    gate.reopen().await;
+    let event = outcomes.next().await;
+    let s = sent(&event);
+    assert_eq!(s.notification_id.as_str(), "n-down-2");
+    assert_eq!(p.fcm.sends_to("stored-a"), 1);
+    let records = store.notification_sends(&id("n-down-2")).await.unwrap();
+    assert_eq!(
+        records.len(),
+        1,
+        "with the store back, outcomes are recorded"
+    );
+
+    worker.stop(Duration::from_secs(5)).await;
+    schema.drop_schema().await;
 }

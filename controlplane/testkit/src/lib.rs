@@ -3,12 +3,21 @@
 //! # Layout
 //! - [`require_env`]: the skip-or-fail rule for tests that need an external service.
 //! - [`NatsServer`]: a real `nats-server -js` on a free loopback port with its own store
-//!   directory, killed on drop; it can be killed and restarted on the same port and store.
+//!   directory and a monitoring port, killed on drop; it can be killed and restarted on
+//!   the same port and store.
+//! - [`moto::MotoServer`]: a private moto S3 server for a test that kills or restarts it.
+//! - [`hls`]: checks a stored HLS output (playlists, segments, thumbnails) with m3u8-rs
+//!   and ffprobe.
 //! - [`free_port`]: a loopback port nobody listens on.
+//! - `process`: finding binaries and starting servers, shared by the helpers above.
 //!
 //! # Invariants
 //! - With `ARMORICORE_REQUIRE_SERVICES=1` (set by `make test`), a missing service is a test
 //!   failure, never a skip.
+
+pub mod hls;
+pub mod moto;
+mod process;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -59,22 +68,13 @@ pub fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
     false
 }
 
-fn nats_binary() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("NATS_SERVER_BIN") {
-        return Some(PathBuf::from(p)).filter(|p| p.is_file());
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin".into(), "/usr/local/bin".into()])
-        .map(|dir| dir.join("nats-server"))
-        .find(|p| p.is_file())
-}
-
 /// A real JetStream-enabled NATS server for one test: 127.0.0.1, a free port, a private
-/// store directory (its log is `nats-server.log` there), killed on drop.
+/// store directory (its log is `nats-server.log` there), killed on drop. Its HTTP
+/// monitoring endpoint (`/jsz`, `/varz`) listens on a second port, [`NatsServer::monitor_url`].
 pub struct NatsServer {
     binary: PathBuf,
     port: u16,
+    monitor_port: u16,
     store: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -83,23 +83,21 @@ impl NatsServer {
     /// Starts a server, or returns `None` after [`skip_or_fail`] when `nats-server` is not
     /// installed (`NATS_SERVER_BIN` overrides the search of `PATH` and `/usr/sbin`).
     pub fn start() -> Option<NatsServer> {
-        let Some(binary) = nats_binary() else {
-            skip_or_fail("nats-server is not installed (deploy/bootstrap.sh test-deps)");
-            return None;
-        };
+        let binary = process::require_binary("NATS_SERVER_BIN", "nats-server")?;
         let store = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut server = NatsServer {
             binary,
             port: 0,
+            monitor_port: 0,
             store,
             child: None,
         };
-        // The free port can be taken between our probe and the server's bind: retry.
-        for _ in 0..5 {
+        if process::start_retrying(|| {
             server.port = free_port();
-            if server.spawn() {
-                return Some(server);
-            }
+            server.monitor_port = free_port();
+            server.spawn()
+        }) {
+            return Some(server);
         }
         panic!(
             "nats-server did not start after 5 attempts; see {}/nats-server.log",
@@ -117,6 +115,12 @@ impl NatsServer {
         self.port
     }
 
+    /// `http://127.0.0.1:<monitoring port>`: the server's own view of streams and
+    /// consumers (`/jsz?consumers=true`), for tests that must see what the bus holds.
+    pub fn monitor_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.monitor_port)
+    }
+
     /// Where JetStream keeps its files.
     pub fn store_dir(&self) -> &Path {
         self.store.path()
@@ -124,59 +128,32 @@ impl NatsServer {
 
     /// Kills the server with SIGKILL and waits for it to exit.
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        process::kill(&mut self.child);
     }
 
     /// Starts the server again on the same port and store directory.
     pub fn restart(&mut self) {
         self.kill();
-        for _ in 0..50 {
-            if self.spawn() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        if !process::restart_retrying(|| self.spawn()) {
+            panic!("nats-server did not restart on port {}", self.port);
         }
-        panic!("nats-server did not restart on port {}", self.port);
     }
 
     /// Spawns the process and waits until it accepts; false if it exited (port taken).
     fn spawn(&mut self) -> bool {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.store.path().join("nats-server.log"))
-            .unwrap_or_else(|e| panic!("nats-server log file: {e}"));
-        let child = Command::new(&self.binary)
+        let log = process::log_file(&self.store.path().join("nats-server.log"));
+        let mut command = Command::new(&self.binary);
+        command
             .args(["-js", "-a", "127.0.0.1", "-p"])
             .arg(self.port.to_string())
+            .arg("-m")
+            .arg(self.monitor_port.to_string())
             .arg("-sd")
             .arg(self.store.path())
             .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.binary.display()));
-        self.child = Some(child);
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            let exited = self
-                .child
-                .as_mut()
-                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
-            if exited {
-                self.child = None;
-                return false;
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.kill();
-        false
+            .stderr(log);
+        self.child = process::spawn_listening(&mut command, self.port, Duration::from_secs(10));
+        self.child.is_some()
     }
 }
 

@@ -34,11 +34,26 @@ pub enum PinPolicy {
 }
 
 /// Limits and switches of the HTTP serving on the shards.
+///
+/// A request body is collected whole when it fits `max_body_bytes`; one that does not
+/// (`Content-Length` above it, or a chunked body growing past it) is streamed to the
+/// control plane, which answers 413 on routes that do not take streamed bodies.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpLimits {
-    /// Largest request body the shard collects before forwarding (413 beyond).
+    /// Largest request body the shard collects whole before forwarding; larger ones stream.
     pub max_body_bytes: usize,
-    /// How long a forwarded request waits for the control plane (504 after).
+    /// Largest streamed request body (`POST /api/v1/media`). A `Content-Length` above it is
+    /// answered 413 at once, without forwarding; a chunked body that grows past it is
+    /// aborted on the control plane's side (nothing stored) and answered 413.
+    pub max_streamed_body_bytes: u64,
+    /// Bytes of one streamed body in flight on the rings, each direction: sent and not yet
+    /// granted back by the receiver's consumer. A shard holds at most this (plus hyper's
+    /// read buffer) per upload whatever the consumer's speed; a slow consumer stops the
+    /// shard reading the socket, which back-pressures the client through TCP.
+    pub stream_window: usize,
+    /// How long a forwarded request waits for the control plane (504 after); for a
+    /// streamed request, counted from the end of its body, and also how long a stream
+    /// waits for credit or for the next part of an answer before it is cut.
     pub request_timeout: Duration,
     /// A read on an idle connection that takes longer than this closes it (slow-loris guard
     /// and keep-alive idle limit).
@@ -52,6 +67,8 @@ impl Default for HttpLimits {
     fn default() -> Self {
         HttpLimits {
             max_body_bytes: 1 << 20,
+            max_streamed_body_bytes: 2 << 30,
+            stream_window: 256 << 10,
             request_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(60),
             echo_endpoint: false,

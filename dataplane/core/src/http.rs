@@ -1,6 +1,13 @@
 //! HTTP/1.1 on the shards: each accepted connection is served by hyper on its shard, and
-//! every request is forwarded whole to the control plane through the shard's uplink ring;
-//! the answer comes back through the shard's inbox.
+//! every request is forwarded to the control plane through the shard's uplink ring; the
+//! answer comes back through the shard's inbox. A body that fits
+//! [`HttpLimits::max_body_bytes`] is collected and forwarded whole; a larger one streams,
+//! under credit, and so may an answer (see [`stream`] and `codecs::ring`).
+//!
+//! A connection whose request body was not read to its end (an answer that came first, a
+//! body over the cap) is closed after the answer, and lingers: the shard stops writing,
+//! then reads and discards what the client still sends for at most [`LINGER`], so the
+//! client reads the answer instead of losing it to a reset.
 //!
 //! hyper's I/O traits are met through `tokio_util::compat` + `hyper_util::rt::TokioIo`
 //! over glommio's stream; no tokio runtime runs here, only the trait adapters. hyper's own
@@ -18,10 +25,10 @@ use codecs::ring::{
     AuthRequestRecord, AuthVerdictRecord, FromShard, HttpRequestRecord, HttpResponseRecord, ShardId,
 };
 use futures_channel::{mpsc, oneshot};
-use futures_lite::future;
-use http_body_util::{BodyExt, Full, Limited};
+use futures_lite::{AsyncReadExt, future};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -35,6 +42,14 @@ use crate::fanout::{OutboxLimits, TopicRegistry};
 use crate::runtime::{self, TcpListener, TcpStream};
 use crate::signal::LocalSignal;
 use crate::ws::{self, SocketInfo};
+
+pub(crate) mod stream;
+
+/// The longest a closing connection keeps reading what the client still sends.
+pub(crate) const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The body of every answer: whole, or streamed from the control plane.
+pub(crate) type ShardBody = Either<Full<Bytes>, stream::AnswerBody>;
 
 /// What the tasks of one shard share. Single-threaded by construction.
 pub(crate) struct ShardState {
@@ -66,12 +81,16 @@ pub(crate) struct ShardState {
     pub connections: Cell<usize>,
     /// Fired when the shard stops: connections finish their request and close.
     pub stopping: LocalSignal,
+    /// Streamed bodies in flight (credit of uploads, parts of answers).
+    pub streams: stream::Streams,
 }
 
 /// An answer from the control plane to something a shard asked.
 pub(crate) enum Answer {
     /// To an HTTP request.
     Http(Box<HttpResponseRecord>),
+    /// To an HTTP request, with a streamed body whose parts come through the second field.
+    HttpStream(Box<HttpResponseRecord>, stream::AnswerParts),
     /// To a socket's token.
     Auth(Box<AuthVerdictRecord>),
     /// To a push the control plane handled.
@@ -82,29 +101,53 @@ impl ShardState {
     /// Hands an answer to the request waiting for it; an unknown id (the client left, or
     /// the request timed out) is dropped.
     pub fn complete(&self, request_id: u64, answer: Answer) {
-        if let Some(waiter) = self.pending.borrow_mut().remove(&request_id) {
-            let _ = waiter.send(answer);
-        }
+        self.try_complete(request_id, answer);
+    }
+
+    /// [`ShardState::complete`], saying whether someone was waiting.
+    pub fn try_complete(&self, request_id: u64, answer: Answer) -> bool {
+        let waiter = self.pending.borrow_mut().remove(&request_id);
+        waiter.is_some_and(|waiter| waiter.send(answer).is_ok())
+    }
+
+    /// Sends `record` (built with a fresh request id) to the control plane; the answer
+    /// comes through the returned [`Waiting`]. `None`: the node stops.
+    pub(crate) fn begin(&self, record: impl FnOnce(u64) -> FromShard) -> Option<Waiting<'_>> {
+        let id = self.next_request.get();
+        self.next_request.set(id.wrapping_add(1));
+        let (tx, rx) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, tx);
+        let guard = PendingGuard { state: self, id };
+        self.uplink.unbounded_send(record(id)).ok()?;
+        Some(Waiting {
+            id,
+            answer: rx,
+            _guard: guard,
+        })
     }
 
     /// Sends `record` (built with a fresh request id) to the control plane and waits for the
     /// answer, at most the request timeout. `None`: no answer in time, or the node stops.
     pub(crate) async fn ask(&self, record: impl FnOnce(u64) -> FromShard) -> Option<Answer> {
-        let id = self.next_request.get();
-        self.next_request.set(id.wrapping_add(1));
-        let (tx, rx) = oneshot::channel();
-        self.pending.borrow_mut().insert(id, tx);
-        let _guard = PendingGuard { state: self, id };
-        self.uplink.unbounded_send(record(id)).ok()?;
-        runtime::timeout(self.limits.request_timeout, rx)
+        let waiting = self.begin(record)?;
+        runtime::timeout(self.limits.request_timeout, waiting.answer)
             .await?
             .ok()
     }
 }
 
+/// A request sent to the control plane, waiting for its answer.
+pub(crate) struct Waiting<'a> {
+    /// The request's id.
+    pub id: u64,
+    /// Where the answer arrives.
+    pub answer: oneshot::Receiver<Answer>,
+    _guard: PendingGuard<'a>,
+}
+
 /// The future answering one request, boxed (see `serve`).
 type Handling =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response<Full<Bytes>>, Infallible>>>>;
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response<ShardBody>, Infallible>>>>;
 
 /// Accepts connections until cancelled.
 pub(crate) async fn accept_loop(listener: TcpListener, state: Rc<ShardState>) {
@@ -141,24 +184,36 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
     let io = TokioIo::new(stream.compat());
     let upgraded: Rc<Cell<Option<SocketInfo>>> = Rc::new(Cell::new(None));
     let echoing = Rc::new(Cell::new(false));
+    let closing = Rc::new(Cell::new(false));
     let handler_state = state.clone();
     let handler_upgraded = upgraded.clone();
     let handler_echoing = echoing.clone();
+    let handler_closing = closing.clone();
     // Boxed so the connection is `Unpin`: taking the stream back after an upgrade needs
     // `poll_without_shutdown`, which hyper offers only on an `Unpin` connection.
     let service = service_fn(move |req| -> Handling {
         let state = handler_state.clone();
         let upgraded = handler_upgraded.clone();
         let echoing = handler_echoing.clone();
+        let closing = handler_closing.clone();
         Box::pin(async move {
             let response = if ws::is_socket_path(req.uri().path())
                 && fastwebsockets::upgrade::is_upgrade_request(&req)
             {
-                upgrade(req, &state, peer, &upgraded).await
+                upgrade(req, &state, peer, &upgraded)
+                    .await
+                    .map(Either::Left)
             } else if state.limits.echo_endpoint && echo::is_echo_upgrade(&req) {
-                echo::upgrade(req, &echoing)
+                echo::upgrade(req, &echoing).map(Either::Left)
             } else {
-                forward(req, &state, peer).await
+                let (mut response, close) = forward(req, &state, peer).await;
+                if close {
+                    closing.set(true);
+                    response
+                        .headers_mut()
+                        .insert(CONNECTION, HeaderValue::from_static("close"));
+                }
+                response
             };
             Ok::<_, Infallible>(response)
         })
@@ -181,6 +236,11 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
     };
     if let Err(e) = result {
         tracing::debug!(shard = state.id, %peer, error = %e, "connection ended with an error");
+        return;
+    }
+    if closing.get() {
+        let parts = conn.into_parts();
+        linger(parts.io.into_inner().into_inner()).await;
         return;
     }
     if echoing.get() {
@@ -261,24 +321,39 @@ impl Drop for PendingGuard<'_> {
     }
 }
 
+/// Forwards a request: its body whole when it fits the collect limit, else streamed. The
+/// flag says whether the connection must close after the answer (body not read to its end).
 async fn forward(
     req: Request<Incoming>,
-    state: &ShardState,
+    state: &Rc<ShardState>,
     peer: SocketAddr,
-) -> Response<Full<Bytes>> {
+) -> (Response<ShardBody>, bool) {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, state.limits.max_body_bytes)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("body larger than {} bytes", state.limits.max_body_bytes),
-            );
+    let limits = &state.limits;
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let collected = match declared {
+        Some(len) if len > limits.max_streamed_body_bytes => {
+            let message = format!("body larger than {} bytes", limits.max_streamed_body_bytes);
+            return (failure(StatusCode::PAYLOAD_TOO_LARGE, &message), true);
         }
-        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("cannot read body: {e}")),
+        Some(len) if len > limits.max_body_bytes as u64 => Collected::Overflow(Vec::new(), body),
+        _ => match collect(body, limits.max_body_bytes).await {
+            Ok(collected) => collected,
+            Err(e) => {
+                let message = format!("cannot read body: {e}");
+                return (failure(StatusCode::BAD_REQUEST, &message), true);
+            }
+        },
+    };
+    let body = match collected {
+        Collected::Whole(body) => body,
+        Collected::Overflow(read, rest) => {
+            return stream::forward(state, parts, read, rest, peer).await;
+        }
     };
     let shard = state.id;
     let answer = state
@@ -294,24 +369,79 @@ async fn forward(
             }))
         })
         .await;
-    match answer {
-        Some(Answer::Http(answer)) => {
-            let HttpResponseRecord {
-                status,
-                headers,
-                body,
-                ..
-            } = *answer;
-            let mut response = Response::new(Full::new(body));
-            *response.status_mut() = status;
-            *response.headers_mut() = headers;
-            response
+    (respond(answer), false)
+}
+
+/// A request body read up to the collect limit.
+enum Collected {
+    /// All of it.
+    Whole(Bytes),
+    /// It goes on past the limit: what was read, and the rest.
+    Overflow(Vec<Bytes>, Incoming),
+}
+
+/// Reads `body` to its end if it fits `limit` bytes.
+async fn collect(mut body: Incoming, limit: usize) -> Result<Collected, hyper::Error> {
+    let mut read = Vec::new();
+    let mut len = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue; // trailers: not forwarded
+        };
+        len += data.len();
+        read.push(data);
+        if len > limit {
+            return Ok(Collected::Overflow(read, body));
         }
-        _ => error(
-            StatusCode::GATEWAY_TIMEOUT,
-            "the control plane did not answer in time",
-        ),
     }
+    Ok(Collected::Whole(match read.len() {
+        0 | 1 => read.pop().unwrap_or_default(),
+        _ => read.concat().into(),
+    }))
+}
+
+/// The client's response for the control plane's answer (504 when there is none).
+pub(crate) fn respond(answer: Option<Answer>) -> Response<ShardBody> {
+    let (record, body) = match answer {
+        Some(Answer::Http(record)) => {
+            let body = Either::Left(Full::new(record.body.clone()));
+            (record, body)
+        }
+        Some(Answer::HttpStream(record, parts)) => {
+            let body = Either::Right(stream::answer_body(parts, record.body.clone()));
+            (record, body)
+        }
+        _ => {
+            return failure(
+                StatusCode::GATEWAY_TIMEOUT,
+                "the control plane did not answer in time",
+            );
+        }
+    };
+    let HttpResponseRecord {
+        status, headers, ..
+    } = *record;
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+/// Closes a connection gently: no more writes, then what the client still sends is read
+/// and dropped until it closes too, or for at most [`LINGER`].
+async fn linger(stream: TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write).await;
+    let mut stream = stream;
+    let mut scratch = vec![0u8; 16 << 10];
+    runtime::timeout(LINGER, async {
+        while let Ok(1..) = stream.read(&mut scratch).await {}
+    })
+    .await;
+}
+
+/// [`error`] as an answer of a forwarded request.
+pub(crate) fn failure(status: StatusCode, message: &str) -> Response<ShardBody> {
+    error(status, message).map(Either::Left)
 }
 
 fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {

@@ -117,6 +117,7 @@ pub(crate) async fn run(
         typing: RefCell::new(HashMap::new()),
         connections: Cell::new(0),
         stopping: LocalSignal::default(),
+        streams: Default::default(),
     });
     let acceptor = runtime::spawn_local(http::accept_loop(listener, state.clone()));
     // Whatever the control plane tracked of a previous incarnation's sockets is stale.
@@ -211,6 +212,9 @@ pub(crate) async fn run(
                                 .map(|s| crate::fanout::ConnId(s.socket));
                             deliver(&state, &broadcast, except)
                         }
+                        record @ (ToShard::HttpResponseHead(_)
+                        | ToShard::ResponseBody(_)
+                        | ToShard::RequestCredit(_)) => http::stream::on_record(&state, record),
                     }
                 }
             }

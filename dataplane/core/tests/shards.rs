@@ -176,6 +176,8 @@ fn stop_lets_a_request_in_flight_finish() {
 fn oversized_bodies_get_413_and_unanswered_requests_504() {
     let (plane, silent, _threads) = start(1, Duration::ZERO, |c| {
         c.http.max_body_bytes = 16;
+        // Bodies over the collect limit stream; over this cap they are refused at once.
+        c.http.max_streamed_body_bytes = 32;
         c.http.request_timeout = Duration::from_millis(300);
     });
     let (status, body) = get(plane.local_addr(), "/big", &[b'x'; 64]);

@@ -1,10 +1,10 @@
 //! Test support: sources generated at test time by GStreamer itself into memory, a local
-//! object store in a temp dir, and ffprobe over stdin (no media file is committed).
-#![allow(dead_code, clippy::unwrap_used)] // test support may unwrap: a panic is the failure report
+//! object store in a temp dir, and ffprobe (from `testkit::hls`, which also checks whole
+//! HLS outputs); no media file is committed.
+// Each test binary uses a part of this; a panic is the failure report.
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -13,6 +13,9 @@ use gio::prelude::*;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
+// ffprobe over a temp file, the streams of some bytes and the keyframe check are shared
+// with the node's end-to-end tests.
+pub use testkit::hls::{self, ffprobe, probe_streams, starts_with_keyframe};
 
 /// Runs `desc` (which must end in `appsink name=out`) and returns everything the appsink got.
 pub fn generate(desc: &str) -> Vec<u8> {
@@ -124,6 +127,26 @@ pub fn audio_only_ts() -> Vec<u8> {
     )
 }
 
+/// 320x240 25 fps VP8 + stereo Opus 48 kHz, 2.0 s, streamable WebM: codecs we never
+/// encode, so the metadata can only have named them from the source.
+pub fn vp8_opus_webm() -> Vec<u8> {
+    generate(
+        "webmmux name=m streamable=true ! appsink name=out \
+         videotestsrc num-buffers=50 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 \
+           ! vp8enc deadline=1 ! queue ! m. \
+         audiotestsrc num-buffers=100 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 \
+           ! audioconvert ! opusenc ! queue ! m.",
+    )
+}
+
+/// Stereo MP3 44.1 kHz, ~3.0 s, as a bare elementary stream (an .mp3 file, no ID3 tag).
+pub fn mp3() -> Vec<u8> {
+    generate(
+        "audiotestsrc num-buffers=130 samplesperbuffer=1024 ! audio/x-raw,rate=44100,channels=2 \
+         ! audioconvert ! lamemp3enc ! mpegaudioparse ! appsink name=out",
+    )
+}
+
 /// A source stream that yields `data` in 64 KiB chunks, as an upload would arrive.
 pub fn chunks(data: Vec<u8>) -> BoxStream<'static, Result<Bytes, std::io::Error>> {
     let data = Bytes::from(data);
@@ -152,61 +175,8 @@ pub fn stored(root: &Path, media_id: &str, path: &str) -> PathBuf {
     root.join("media").join(media_id).join(path)
 }
 
-/// ffprobe's JSON for `bytes`. They go through a file in the test's own temp dir:
-/// ffprobe cannot give an MPEG-TS duration from a pipe.
-pub fn ffprobe(bytes: &[u8], extra: &[&str]) -> serde_json::Value {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(bytes).unwrap();
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-of", "json"])
-        .args(extra)
-        .arg(file.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("ffprobe is installed (deploy/bootstrap.sh test-deps)");
-    assert!(
-        out.status.success(),
-        "ffprobe failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// (codec names, width, height, duration seconds) of a stream of bytes.
-pub fn probe_streams(bytes: &[u8]) -> (Vec<String>, Option<u64>, Option<u64>, f64) {
-    let v = ffprobe(
-        bytes,
-        &[
-            "-show_entries",
-            "stream=codec_name,width,height:format=duration",
-        ],
-    );
-    let streams = v["streams"].as_array().cloned().unwrap_or_default();
-    let codecs = streams
-        .iter()
-        .filter_map(|s| s["codec_name"].as_str().map(String::from))
-        .collect();
-    let width = streams.iter().find_map(|s| s["width"].as_u64());
-    let height = streams.iter().find_map(|s| s["height"].as_u64());
-    let duration = v["format"]["duration"]
-        .as_str()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(0.0);
-    (codecs, width, height, duration)
-}
-
-/// Whether the first video frame of a TS segment is a keyframe.
-pub fn starts_with_keyframe(segment: &[u8]) -> bool {
-    let v = ffprobe(
-        segment,
-        &[
-            "-select_streams",
-            "v:0",
-            "-read_intervals",
-            "%+#1",
-            "-show_entries",
-            "frame=key_frame",
-        ],
-    );
-    v["frames"][0]["key_frame"].as_i64() == Some(1)
+/// Checks the whole HLS output of `media_id` in a local store rooted at `root`
+/// (playlists, segments, ffprobe of every rendition, thumbnails): see `testkit::hls`.
+pub fn verify_output(root: &Path, media_id: &str, expect: &hls::Expect) -> hls::Found {
+    hls::verify(&hls::LocalDir(root.join("media").join(media_id)), expect)
 }

@@ -1,8 +1,8 @@
 //! `POST /api/v1/device-tokens` and `DELETE /api/v1/device-tokens`: a signed-in user
 //! registers or removes a push token of one of their devices.
 //!
-//! Auth: `Authorization: Bearer <JWT>` verified like a socket's token (signature, pinned
-//! algorithm, expiry, revocation); the token's `sub` is the owner. Body (JSON, the shape of
+//! Auth: `Authorization: Bearer <JWT>` (see [`super::bearer`]); the token's `sub` is the
+//! owner. Body (JSON, the shape of
 //! `notification.requested`'s `device_tokens` items): `{"platform": "ios"|"android"|"web",
 //! "token": "…"}` to register, `{"token": "…"}` to remove.
 //! Answers: 200 with the stored row (register) or `{"deleted": true}` (remove); 400 with
@@ -10,46 +10,13 @@
 //! user does not have; 503 when the store is unavailable.
 
 use bytes::Bytes;
-use codecs::ResourceId;
 use codecs::events::DeviceToken;
 use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 
+use super::bearer::user;
 use super::response::{Body, json, json_error};
 use crate::node::Services;
-
-/// The user a request's bearer token names, or the 401 to answer.
-async fn user(req: &Request<Bytes>, services: &Services) -> Result<ResourceId, Response<Body>> {
-    let refuse = |why: &str| json_error(StatusCode::UNAUTHORIZED, why);
-    let bearer = req
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| refuse("missing Authorization: Bearer <token>"))?;
-    let claims = services
-        .tokens
-        .verify(bearer)
-        .map_err(|e| refuse(&e.to_string()))?;
-    if let Some(jti) = &claims.jti {
-        match services.store.is_token_revoked(jti).await {
-            Ok(false) => {}
-            Ok(true) => return Err(refuse("token refused: revoked")),
-            Err(e) => {
-                return Err(json_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &format!("cannot check revocation: {e}"),
-                ));
-            }
-        }
-    }
-    ResourceId::new(&claims.sub).map_err(|e| refuse(&format!("token refused: sub: {e}")))
-}
 
 /// The JSON body, or the message of the 400 to answer (naming the field at fault).
 fn body<T: serde::de::DeserializeOwned>(req: &Request<Bytes>) -> Result<T, String> {
@@ -76,7 +43,7 @@ fn store_error(e: &store::StoreError) -> Response<Body> {
 
 /// `POST`: registers (or refreshes) a token.
 pub async fn register(req: Request<Bytes>, services: &Services) -> Response<Body> {
-    let user = match user(&req, services).await {
+    let user = match user(req.headers(), services).await {
         Ok(user) => user,
         Err(answer) => return answer,
     };
@@ -108,7 +75,7 @@ struct Removal {
 
 /// `DELETE`: removes one of the user's tokens.
 pub async fn remove(req: Request<Bytes>, services: &Services) -> Response<Body> {
-    let user = match user(&req, services).await {
+    let user = match user(req.headers(), services).await {
         Ok(user) => user,
         Err(answer) => return answer,
     };

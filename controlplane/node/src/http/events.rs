@@ -2,7 +2,7 @@
 //!
 //! Needs the API key in `x-api-key` (compared in constant time). The body is a whole
 //! envelope or `{event_type, payload}` (missing `event_id`, `timestamp` and `source` are
-//! filled in), at most the shard's body limit (1 MiB; larger bodies get 413 there). The
+//! filled in), at most the shard's collect limit (1 MiB; larger bodies get 413). The
 //! payload is checked against its event type; the event is published and only a bus
 //! acknowledgement yields `202` with `{event_id, event_type, sequence, duplicate}`.
 //! Errors: 400 (bad JSON, unknown type, bad field — the message names it), 401 (no or wrong

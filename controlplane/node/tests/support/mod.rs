@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod media;
+
 use std::net::SocketAddr;
 
 use armoricore::config::{Config, RawConfig};

@@ -3,7 +3,10 @@
 //! - HTTP/2 only; `POST /3/device/{token}` (else 405 `MethodNotAllowed` / 404 `BadPath`).
 //! - `authorization: bearer <jwt>`: missing → 403 `MissingProviderToken`; not ES256 with
 //!   `kid` = key id, `iss` = team id and a valid signature → 403 `InvalidProviderToken`;
-//!   `iat` older than one hour → 403 `ExpiredProviderToken`.
+//!   `iat` older than one hour, or a token this server called expired before → 403
+//!   `ExpiredProviderToken`. A token's signature is checked once and the verdict kept (as
+//!   Apple does: it validates a provider token once per connection, not per request), so
+//!   the server stays cheap enough for the benchmark.
 //! - `apns-topic` missing → 400 `MissingTopic`, not ours → 400 `TopicDisallowed`;
 //!   `apns-push-type` not a documented type → 400 `InvalidPushType`; `apns-priority` not
 //!   1, 5 or 10 → 400 `BadPriority`; `apns-expiration` not a number → 400
@@ -12,23 +15,23 @@
 //! - body over 4096 bytes → 413 `PayloadTooLarge`; not a JSON object with an `aps`
 //!   dictionary → 400 `PayloadEmpty`; a token that is not 64 hex characters → 400
 //!   `BadDeviceToken`.
-//! - Then the token's scripted [`Reply`]. Success is 200 with the `apns-id` header.
+//! - Then the token's scripted [`Reply`]. Success is 200 with the `apns-id` header;
+//!   [`Reply::ExpiredCredentials`] marks the provider token used as expired (so it stays
+//!   refused) and answers 403 `ExpiredProviderToken`.
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Request, Response, Version};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use tokio::task::JoinHandle;
 
-use super::server::{json, serve};
-use super::{Pki, Received, Reply, Script};
+use super::server::{self, Book, ScriptedServer, json, retry_after};
+use super::{Pki, Reply};
 use crate::ApnsConfig;
-use crate::apns::ProviderClaims;
+use crate::apns::{EXPIRED_PROVIDER_TOKEN, ProviderClaims};
 
 /// Team id of the generated key.
 pub const TEAM_ID: &str = "TEAM123456";
@@ -37,23 +40,35 @@ pub const KEY_ID: &str = "KEY1234567";
 /// The topic (bundle id) the server accepts.
 pub const TOPIC: &str = "io.armoricore.test";
 
+/// What the server decided about one provider token.
+#[derive(Debug, Clone, Copy)]
+enum Verdict {
+    /// Signed by our key, with this `iat`.
+    Valid { iat: u64 },
+    /// Bad signature, algorithm, key id or issuer.
+    Invalid,
+    /// Called expired by a scripted reply.
+    Expired,
+}
+
 struct State {
     decoding: DecodingKey,
-    script: Script,
-    received: Mutex<Vec<Received>>,
+    book: Arc<Book>,
+    tokens: Mutex<HashMap<String, Verdict>>,
 }
 
-/// The running server; stopped on drop.
+/// The running server; stopped on drop. The scripting and the log of received sends are
+/// [`ScriptedServer`]'s.
 pub struct ApnsServer {
-    addr: SocketAddr,
-    state: Arc<State>,
+    server: ScriptedServer,
     key_file: PathBuf,
-    task: JoinHandle<()>,
 }
 
-impl Drop for ApnsServer {
-    fn drop(&mut self) {
-        self.task.abort();
+impl std::ops::Deref for ApnsServer {
+    type Target = ScriptedServer;
+
+    fn deref(&self) -> &ScriptedServer {
+        &self.server
     }
 }
 
@@ -64,34 +79,26 @@ impl ApnsServer {
             .unwrap_or_else(|e| panic!("P-256 key: {e}"));
         let decoding = DecodingKey::from_ec_pem(key.public_key_pem().as_bytes())
             .unwrap_or_else(|e| panic!("EC decoding key: {e}"));
+        let book = Arc::new(Book::default());
         let state = Arc::new(State {
             decoding,
-            script: Script::default(),
-            received: Mutex::default(),
+            book: book.clone(),
+            tokens: Mutex::default(),
         });
-        let handler_state = state.clone();
-        let (addr, task) = serve(pki.server_config(), move |req| {
-            let response = handle(&handler_state, req);
+        let listener = server::bind()
+            .await
+            .unwrap_or_else(|e| panic!("APNs test server: {e}"));
+        let server = ScriptedServer::spawn(listener, pki.server_config(), book, move |req| {
+            let response = handle(&state, req);
             async move { response }
         })
-        .await
         .unwrap_or_else(|e| panic!("APNs test server: {e}"));
         let key_file = pki
             .dir()
-            .join(format!("AuthKey_{KEY_ID}-{}.p8", addr.port()));
+            .join(format!("AuthKey_{KEY_ID}-{}.p8", server.port()));
         std::fs::write(&key_file, key.serialize_pem())
             .unwrap_or_else(|e| panic!("write the APNs key: {e}"));
-        ApnsServer {
-            addr,
-            state,
-            key_file,
-            task,
-        }
-    }
-
-    /// `https://127.0.0.1:<port>`: the `APNS_ENDPOINT`.
-    pub fn endpoint(&self) -> String {
-        format!("https://127.0.0.1:{}", self.addr.port())
+        ApnsServer { server, key_file }
     }
 
     /// The generated `.p8` key file.
@@ -109,24 +116,34 @@ impl ApnsServer {
             endpoint: self.endpoint(),
         }
     }
+}
 
-    /// Scripts the replies to `token`.
-    pub fn script(&self, token: &str, replies: &[Reply]) {
-        self.state.script.set(token, replies);
+/// What `jwt` is worth, checked once per distinct token.
+fn verdict(state: &State, jwt: &str) -> Verdict {
+    if let Some(v) = state.tokens.lock().ok().and_then(|t| t.get(jwt).copied()) {
+        return v;
     }
-
-    /// Every send that passed the checks, in order.
-    pub fn received(&self) -> Vec<Received> {
-        self.state
-            .received
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default()
+    let kid_ok = jsonwebtoken::decode_header(jwt)
+        .is_ok_and(|h| h.alg == Algorithm::ES256 && h.kid.as_deref() == Some(KEY_ID));
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.set_issuer(&[TEAM_ID]);
+    validation.set_required_spec_claims(&["iss"]);
+    validation.validate_exp = false;
+    let v = match jsonwebtoken::decode::<ProviderClaims>(jwt, &state.decoding, &validation) {
+        Ok(data) if kid_ok => Verdict::Valid {
+            iat: data.claims.iat,
+        },
+        _ => Verdict::Invalid,
+    };
+    if let Ok(mut tokens) = state.tokens.lock() {
+        tokens.insert(jwt.to_string(), v);
     }
+    v
+}
 
-    /// Sends received for `token`.
-    pub fn sends_to(&self, token: &str) -> usize {
-        self.received().iter().filter(|r| r.token == token).count()
+fn expire(state: &State, jwt: &str) {
+    if let Ok(mut tokens) = state.tokens.lock() {
+        tokens.insert(jwt.to_string(), Verdict::Expired);
     }
 }
 
@@ -148,21 +165,14 @@ fn handle(state: &State, req: Request<Bytes>) -> Response<Full<Bytes>> {
     let Some(jwt) = header("authorization").and_then(|v| v.strip_prefix("bearer ")) else {
         return reason(403, "MissingProviderToken");
     };
-    let jwt_header = jsonwebtoken::decode_header(jwt);
-    let kid_ok = jwt_header
-        .as_ref()
-        .is_ok_and(|h| h.alg == Algorithm::ES256 && h.kid.as_deref() == Some(KEY_ID));
-    let mut validation = Validation::new(Algorithm::ES256);
-    validation.set_issuer(&[TEAM_ID]);
-    validation.set_required_spec_claims(&["iss"]);
-    validation.validate_exp = false;
-    let claims = match jsonwebtoken::decode::<ProviderClaims>(jwt, &state.decoding, &validation) {
-        Ok(data) if kid_ok => data.claims,
-        _ => return reason(403, "InvalidProviderToken"),
-    };
     let now = crate::fcm::unix_now();
-    if claims.iat + 3600 < now || claims.iat > now + 60 {
-        return reason(403, "ExpiredProviderToken");
+    match verdict(state, jwt) {
+        Verdict::Invalid => return reason(403, "InvalidProviderToken"),
+        Verdict::Expired => return reason(403, EXPIRED_PROVIDER_TOKEN),
+        Verdict::Valid { iat } if iat + 3600 < now || iat > now + 60 => {
+            return reason(403, EXPIRED_PROVIDER_TOKEN);
+        }
+        Verdict::Valid { .. } => {}
     }
     match header("apns-topic") {
         None => return reason(400, "MissingTopic"),
@@ -205,16 +215,7 @@ fn handle(state: &State, req: Request<Bytes>) -> Response<Full<Bytes>> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return reason(400, "BadDeviceToken");
     }
-    let reply = state.script.next(token);
-    if let Ok(mut received) = state.received.lock() {
-        received.push(Received {
-            token: token.to_string(),
-            headers: req.headers().clone(),
-            body,
-            at: Instant::now(),
-            reply,
-        });
-    }
+    let reply = state.book.reply(token, req.headers(), &body);
     match reply {
         Reply::Ok => {
             let id = header("apns-id")
@@ -232,14 +233,13 @@ fn handle(state: &State, req: Request<Bytes>) -> Response<Full<Bytes>> {
         ),
         Reply::BadToken => reason(400, "BadDeviceToken"),
         Reply::TooMany { retry_after_secs } => {
-            let mut response = reason(429, "TooManyRequests");
-            response.headers_mut().insert(
-                hyper::header::RETRY_AFTER,
-                hyper::header::HeaderValue::from(retry_after_secs),
-            );
-            response
+            retry_after(reason(429, "TooManyRequests"), retry_after_secs)
         }
         Reply::Unavailable => reason(503, "ServiceUnavailable"),
         Reply::Permanent => reason(400, "DeviceTokenNotForTopic"),
+        Reply::ExpiredCredentials => {
+            expire(state, jwt);
+            reason(403, EXPIRED_PROVIDER_TOKEN)
+        }
     }
 }

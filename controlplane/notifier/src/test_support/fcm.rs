@@ -13,23 +13,22 @@
 //!   `condition`, string `notification.title`/`body` and string-only `data` values. Then
 //!   the token's scripted [`Reply`], with Google's error body
 //!   (`google.firebase.fcm.v1.FcmError` / `google.rpc.BadRequest` details).
+//!   [`Reply::ExpiredCredentials`] revokes the access token used (so it stays refused) and
+//!   answers 401 `UNAUTHENTICATED`.
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Request, Response};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use tokio::task::JoinHandle;
 
-use super::server::{json, serve};
-use super::{Pki, Received, Reply, Script};
+use super::server::{self, Book, ScriptedServer, json, retry_after};
+use super::{Pki, Reply};
 use crate::FcmConfig;
 use crate::fcm::{AssertionClaims, GRANT_TYPE};
 
@@ -43,22 +42,23 @@ struct State {
     decoding: DecodingKey,
     issued: Mutex<HashSet<String>>,
     token_requests: AtomicU64,
-    script: Script,
-    received: Mutex<Vec<Received>>,
+    book: Arc<Book>,
     counter: AtomicU64,
 }
 
-/// The running server; stopped on drop.
+/// The running server; stopped on drop. The scripting and the log of received sends are
+/// [`ScriptedServer`]'s.
 pub struct FcmServer {
-    addr: SocketAddr,
+    server: ScriptedServer,
     state: Arc<State>,
     account_file: PathBuf,
-    task: JoinHandle<()>,
 }
 
-impl Drop for FcmServer {
-    fn drop(&mut self) {
-        self.task.abort();
+impl std::ops::Deref for FcmServer {
+    type Target = ScriptedServer;
+
+    fn deref(&self) -> &ScriptedServer {
+        &self.server
     }
 }
 
@@ -76,22 +76,14 @@ impl FcmServer {
             .unwrap_or_else(|e| panic!("RSA public PEM: {e}"));
         let decoding = DecodingKey::from_rsa_pem(public_pem.as_bytes())
             .unwrap_or_else(|e| panic!("RSA decoding key: {e}"));
-        // The address is needed in token_uri before serving: bind first through serve, then
-        // fill the state lazily via a OnceLock.
-        let state_slot: Arc<std::sync::OnceLock<Arc<State>>> = Arc::default();
-        let slot = state_slot.clone();
-        let (addr, task) = serve(pki.server_config(), move |req| {
-            let state = slot.get().cloned();
-            async move {
-                match state {
-                    Some(state) => handle(&state, req),
-                    None => json(503, &serde_json::json!({})),
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|e| panic!("FCM test server: {e}"));
-        let token_uri = format!("https://127.0.0.1:{}/token", addr.port());
+        let listener = server::bind()
+            .await
+            .unwrap_or_else(|e| panic!("FCM test server: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("FCM test server: {e}"))
+            .port();
+        let token_uri = format!("https://127.0.0.1:{port}/token");
         let client_email = format!("notifier@{PROJECT}.iam.gserviceaccount.com");
         let key_id = format!("{:x}", uuid::Uuid::new_v4().simple());
         let account = serde_json::json!({
@@ -104,9 +96,10 @@ impl FcmServer {
             "auth_uri": "https://accounts.google.com/o/oauth2/auth",
             "token_uri": token_uri,
         });
-        let account_file = pki.dir().join(format!("fcm-{}.json", addr.port()));
+        let account_file = pki.dir().join(format!("fcm-{port}.json"));
         std::fs::write(&account_file, account.to_string())
             .unwrap_or_else(|e| panic!("write the service account: {e}"));
+        let book = Arc::new(Book::default());
         let state = Arc::new(State {
             client_email,
             key_id,
@@ -114,22 +107,20 @@ impl FcmServer {
             decoding,
             issued: Mutex::default(),
             token_requests: AtomicU64::new(0),
-            script: Script::default(),
-            received: Mutex::default(),
+            book: book.clone(),
             counter: AtomicU64::new(0),
         });
-        let _ = state_slot.set(state.clone());
+        let handler_state = state.clone();
+        let server = ScriptedServer::spawn(listener, pki.server_config(), book, move |req| {
+            let response = handle(&handler_state, req);
+            async move { response }
+        })
+        .unwrap_or_else(|e| panic!("FCM test server: {e}"));
         FcmServer {
-            addr,
+            server,
             state,
             account_file,
-            task,
         }
-    }
-
-    /// `https://127.0.0.1:<port>`: the `FCM_ENDPOINT`.
-    pub fn endpoint(&self) -> String {
-        format!("https://127.0.0.1:{}", self.addr.port())
     }
 
     /// The generated service-account file (its `token_uri` points here).
@@ -143,25 +134,6 @@ impl FcmServer {
             service_account_file: self.account_file.clone(),
             endpoint: self.endpoint(),
         }
-    }
-
-    /// Scripts the replies to `token`.
-    pub fn script(&self, token: &str, replies: &[Reply]) {
-        self.state.script.set(token, replies);
-    }
-
-    /// Every send received, in order.
-    pub fn received(&self) -> Vec<Received> {
-        self.state
-            .received
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default()
-    }
-
-    /// Sends received for `token`.
-    pub fn sends_to(&self, token: &str) -> usize {
-        self.received().iter().filter(|r| r.token == token).count()
     }
 
     /// Access tokens issued.
@@ -253,12 +225,7 @@ fn send(state: &State, req: &Request<Bytes>) -> Response<Full<Bytes>> {
         .unwrap_or("");
     let known = state.issued.lock().is_ok_and(|i| i.contains(bearer));
     if !known {
-        return google_error(
-            401,
-            "UNAUTHENTICATED",
-            "Request had invalid authentication credentials. Expected OAuth 2 access token.",
-            vec![],
-        );
+        return unauthenticated();
     }
     let content_type = req
         .headers()
@@ -300,16 +267,7 @@ fn send(state: &State, req: &Request<Bytes>) -> Response<Full<Bytes>> {
         return invalid("data values must be strings", "message.data");
     }
     let token = message["token"].as_str().unwrap_or("").to_string();
-    let reply = state.script.next(&token);
-    if let Ok(mut received) = state.received.lock() {
-        received.push(Received {
-            token: token.clone(),
-            headers: req.headers().clone(),
-            body: body.clone(),
-            at: Instant::now(),
-            reply,
-        });
-    }
+    let reply = state.book.reply(&token, req.headers(), &body);
     let fcm_error = |code: &str| serde_json::json!({"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code});
     match reply {
         Reply::Ok => {
@@ -329,19 +287,15 @@ fn send(state: &State, req: &Request<Bytes>) -> Response<Full<Bytes>> {
             "The registration token is not a valid FCM registration token",
             "message.token",
         ),
-        Reply::TooMany { retry_after_secs } => {
-            let mut response = google_error(
+        Reply::TooMany { retry_after_secs } => retry_after(
+            google_error(
                 429,
                 "RESOURCE_EXHAUSTED",
                 "Quota exceeded.",
                 vec![fcm_error("QUOTA_EXCEEDED")],
-            );
-            response.headers_mut().insert(
-                hyper::header::RETRY_AFTER,
-                hyper::header::HeaderValue::from(retry_after_secs),
-            );
-            response
-        }
+            ),
+            retry_after_secs,
+        ),
         Reply::Unavailable => google_error(
             503,
             "UNAVAILABLE",
@@ -352,7 +306,22 @@ fn send(state: &State, req: &Request<Bytes>) -> Response<Full<Bytes>> {
             "Invalid value at 'message.android.ttl'",
             "message.android.ttl",
         ),
+        Reply::ExpiredCredentials => {
+            if let Ok(mut issued) = state.issued.lock() {
+                issued.remove(bearer);
+            }
+            unauthenticated()
+        }
     }
+}
+
+fn unauthenticated() -> Response<Full<Bytes>> {
+    google_error(
+        401,
+        "UNAUTHENTICATED",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+        vec![],
+    )
 }
 
 fn invalid(message: &str, field: &str) -> Response<Full<Bytes>> {

@@ -9,15 +9,16 @@
 //! # Layout
 //! - [`pki`] holds a throw-away CA, a `localhost`/`127.0.0.1` server certificate, the CA as a
 //!   PEM file for the client's extra roots.
-//! - `server`: the TLS + HTTP/2 accept loop both servers share.
+//! - [`server`]: what both servers share: the TLS + HTTP/2 accept loop and
+//!   [`ScriptedServer`] (address, scripted replies, log of received sends).
 //! - [`fcm`] runs the local FCM, [`FcmServer`].
 //! - [`apns`] runs the local APNs, [`ApnsServer`].
-//! - [`smtp`] runs aiosmtpd, [`SmtpSink`].
+//! - [`smtp`] runs aiosmtpd, [`SmtpSink`] (plain, STARTTLS or implicit TLS).
 
 pub mod apns;
 pub mod fcm;
 pub mod pki;
-mod server;
+pub mod server;
 pub mod smtp;
 
 use std::collections::{HashMap, VecDeque};
@@ -26,7 +27,8 @@ use std::sync::Mutex;
 pub use apns::ApnsServer;
 pub use fcm::FcmServer;
 pub use pki::Pki;
-pub use smtp::SmtpSink;
+pub use server::ScriptedServer;
+pub use smtp::{SmtpSink, SmtpTls};
 
 /// What a server answers to a send to one token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,10 @@ pub enum Reply {
     /// A 400 that is not about the token (FCM `INVALID_ARGUMENT` on another field; APNs
     /// `DeviceTokenNotForTopic`).
     Permanent,
+    /// The credential of the request is no longer accepted, and stays refused: FCM revokes
+    /// the access token and answers 401 `UNAUTHENTICATED`; APNs marks the provider token
+    /// expired and answers 403 `ExpiredProviderToken`.
+    ExpiredCredentials,
 }
 
 /// Replies per token: each send takes the next one, the last one repeats; unscripted tokens

@@ -1,7 +1,8 @@
 //! A throw-away PKI: a CA and a server certificate for `localhost` and `127.0.0.1`, made at
 //! run time with rcgen (ring). The CA's PEM file is what the client gets as its extra root
 //! (`SSL_CERT_FILE` in production terms), so tests trust the servers the way a staging
-//! deployment trusts a private CA.
+//! deployment trusts a private CA. The server identity is also written as PEM files, for
+//! servers that take files (aiosmtpd's STARTTLS and implicit TLS).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 pub struct Pki {
     dir: tempfile::TempDir,
     ca_file: PathBuf,
+    cert_file: PathBuf,
+    key_file: PathBuf,
     chain: Vec<CertificateDer<'static>>,
     key: Vec<u8>,
 }
@@ -42,9 +45,16 @@ impl Pki {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let ca_file = dir.path().join("test-ca.pem");
         std::fs::write(&ca_file, ca.pem()).map_err(|e| e.to_string())?;
+        let cert_file = dir.path().join("server-chain.pem");
+        std::fs::write(&cert_file, format!("{}{}", leaf.pem(), ca.pem()))
+            .map_err(|e| e.to_string())?;
+        let key_file = dir.path().join("server-key.pem");
+        std::fs::write(&key_file, leaf_key.serialize_pem()).map_err(|e| e.to_string())?;
         Ok(Pki {
             dir,
             ca_file,
+            cert_file,
+            key_file,
             chain: vec![leaf.der().clone(), ca.der().clone()],
             key: leaf_key.serialize_der(),
         })
@@ -53,6 +63,16 @@ impl Pki {
     /// The CA certificate as a PEM file: the client's extra root.
     pub fn ca_file(&self) -> &Path {
         &self.ca_file
+    }
+
+    /// The server's certificate chain (leaf first) as a PEM file.
+    pub fn server_cert_file(&self) -> &Path {
+        &self.cert_file
+    }
+
+    /// The server's private key as a PKCS#8 PEM file.
+    pub fn server_key_file(&self) -> &Path {
+        &self.key_file
     }
 
     /// A directory that lives as long as this value (for generated key files).

@@ -4,6 +4,10 @@
 //! Recipients starting with `tempfail-once` get one 451 first, `reject` a 550, so tests
 //! can drive both SMTP error classes through a real server.
 //!
+//! It speaks plain SMTP, STARTTLS (required before `MAIL`, aiosmtpd's default when it has a
+//! certificate) or TLS from the first byte ([`SmtpTls`]), with the server identity of a
+//! [`Pki`], so the client trusts it only through the PKI's CA file.
+//!
 //! The Python comes from `ARMORICORE_TEST_SMTP_PYTHON`, else the venv
 //! `deploy/bootstrap.sh test-deps` makes at `.services/smtp-venv`.
 
@@ -12,10 +16,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::Pki;
+
+/// How the server protects the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text, no TLS offered.
+    None,
+    /// `STARTTLS` offered, and required before a message is accepted.
+    StartTls,
+    /// TLS from the first byte (`smtps`).
+    Implicit,
+}
+
 /// The running server; killed on drop.
 pub struct SmtpSink {
     child: Child,
     port: u16,
+    tls: SmtpTls,
     spool: tempfile::TempDir,
 }
 
@@ -36,8 +54,33 @@ pub fn python() -> Option<PathBuf> {
 }
 
 impl SmtpSink {
-    /// Starts aiosmtpd on a free loopback port; `Err` says why it could not.
+    /// Starts a plain aiosmtpd on a free loopback port; `Err` says why it could not.
     pub fn start() -> Result<SmtpSink, String> {
+        Self::start_with(SmtpTls::None, None)
+    }
+
+    /// Starts aiosmtpd with `tls`, presenting `pki`'s server certificate.
+    pub fn start_tls(tls: SmtpTls, pki: &Pki) -> Result<SmtpSink, String> {
+        Self::start_with(tls, Some(pki))
+    }
+
+    fn start_with(tls: SmtpTls, pki: Option<&Pki>) -> Result<SmtpSink, String> {
+        let tls_args: Vec<std::ffi::OsString> = match (tls, pki) {
+            (SmtpTls::None, _) => Vec::new(),
+            (SmtpTls::StartTls, Some(pki)) => vec![
+                "--tlscert".into(),
+                pki.server_cert_file().into(),
+                "--tlskey".into(),
+                pki.server_key_file().into(),
+            ],
+            (SmtpTls::Implicit, Some(pki)) => vec![
+                "--smtpscert".into(),
+                pki.server_cert_file().into(),
+                "--smtpskey".into(),
+                pki.server_key_file().into(),
+            ],
+            (_, None) => return Err("TLS needs a certificate".into()),
+        };
         let python = python().ok_or(
             "aiosmtpd is not installed (deploy/bootstrap.sh test-deps makes .services/smtp-venv)",
         )?;
@@ -54,6 +97,7 @@ impl SmtpSink {
             let mut child = Command::new(&python)
                 .args(["-m", "aiosmtpd", "-n", "-l"])
                 .arg(format!("127.0.0.1:{port}"))
+                .args(&tls_args)
                 .args(["-c", "smtp_sink.Spool"])
                 .arg(spool.path())
                 .env("PYTHONPATH", &handler_dir)
@@ -68,7 +112,12 @@ impl SmtpSink {
                     break;
                 }
                 if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                    return Ok(SmtpSink { child, port, spool });
+                    return Ok(SmtpSink {
+                        child,
+                        port,
+                        tls,
+                        spool,
+                    });
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -79,9 +128,19 @@ impl SmtpSink {
         Err(format!("aiosmtpd did not start: {}", log.trim()))
     }
 
-    /// `smtp://127.0.0.1:<port>`: the `SMTP_URL`.
+    /// The `SMTP_URL` for this server: `smtp://127.0.0.1:<port>`, with `?tls=required`
+    /// for STARTTLS, or `smtps://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        match self.tls {
+            SmtpTls::None => format!("smtp://127.0.0.1:{}", self.port),
+            SmtpTls::StartTls => format!("smtp://127.0.0.1:{}?tls=required", self.port),
+            SmtpTls::Implicit => format!("smtps://127.0.0.1:{}", self.port),
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// The messages received so far, raw (RFC 5322 text), in arrival order.

@@ -6,34 +6,46 @@
 //! `private_key_id` and `token_uri`. An RS256 JWT `{iss: client_email, scope:
 //! firebase.messaging, aud: token_uri, iat, exp: iat + 1 h}` with `kid: private_key_id` is
 //! posted to `token_uri` as `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`; the
-//! answer's `access_token` is cached until [`REFRESH_MARGIN`] before its `expires_in`, and
-//! dropped at once when FCM answers 401 (the next attempt fetches a new one). One task
-//! fetches while the others wait for its result (a write lock), so a burst of sends costs
-//! one token request.
+//! answer's `access_token` is cached (a `TokenCache`, shared with APNs's provider token)
+//! until [`REFRESH_MARGIN`] before its `expires_in`. One task fetches while the others wait
+//! for its result, so a burst of sends costs one token request.
+//!
+//! # Expired credentials
+//! A 401 `UNAUTHENTICATED` means the access token is no longer accepted (revoked, or expired
+//! before the cache thought): the token is dropped from the cache, a new one is fetched (or
+//! taken from a concurrent send that already fetched it) and the same request is made once
+//! more. Only one such retry per send, so a service account Google refuses for good cannot
+//! make a loop of token requests; a second 401 goes to the worker as retryable. That inner
+//! retry is part of one attempt as the worker counts them.
 //!
 //! # Errors (firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode)
 //! - `UNREGISTERED` (404) → token rejected. A 404 without that code (a wrong project in the
 //!   URL) is permanent: deleting every token on a misconfiguration would be worse.
 //! - `INVALID_ARGUMENT` (400) whose `google.rpc.BadRequest` names `message.token` → token
 //!   rejected; any other 400 → permanent.
-//! - 401 → retryable after dropping the cached access token.
+//! - 401 → once more with a new access token (above); a second 401 → retryable.
 //! - 429 `QUOTA_EXCEEDED`, 500 `INTERNAL`, 503 `UNAVAILABLE` (any 5xx) → retryable, after
 //!   `Retry-After` when given.
 //! - everything else (403 `SENDER_ID_MISMATCH`, `THIRD_PARTY_AUTH_ERROR`, …) → permanent.
+//!
+//! The request body and how it is written are in `message`.
+
+mod message;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
-use tokio::sync::RwLock;
 
 use crate::error::{Failure, Provider, SendError, SetupError};
 use crate::http::{self, HttpClient, Protocols};
+use crate::token_cache::TokenCache;
 use crate::{FcmConfig, PushMessage};
+use message::SendBody;
 
 /// The OAuth scope FCM sends need.
 pub const SCOPE: &str = "https://www.googleapis.com/auth/firebase.messaging";
@@ -93,18 +105,13 @@ struct TokenAnswer {
     expires_in: u64,
 }
 
-struct CachedToken {
-    value: Arc<str>,
-    refresh_at: Instant,
-}
-
 /// An FCM HTTP v1 sender.
 pub struct Fcm {
     client: HttpClient,
-    send_url: String,
+    send_url: hyper::Uri,
     account: ServiceAccount,
     key: EncodingKey,
-    token: RwLock<Option<CachedToken>>,
+    token: TokenCache,
     timeout: Duration,
 }
 
@@ -141,7 +148,7 @@ impl Fcm {
             config.endpoint.trim_end_matches('/'),
             account.project_id
         );
-        send_url
+        let send_url = send_url
             .parse::<hyper::Uri>()
             .map_err(|e| SetupError::Invalid {
                 what: "FCM_ENDPOINT",
@@ -152,7 +159,7 @@ impl Fcm {
             send_url,
             account,
             key,
-            token: RwLock::new(None),
+            token: TokenCache::default(),
             timeout,
         })
     }
@@ -162,20 +169,31 @@ impl Fcm {
         &self.account.project_id
     }
 
-    /// Sends `message` to `token`; the message name FCM returns on success.
+    /// Sends `message` to `token`; the message name FCM returns on success. A 401 drops
+    /// the cached access token and the send is made once more with a new one.
     pub async fn send(&self, message: &PushMessage, token: &str) -> Result<String, SendError> {
+        let body = Bytes::from(
+            serde_json::to_vec(&SendBody::new(message, token))
+                .map_err(|e| SendError::local(Provider::Fcm, Failure::Permanent, e.to_string()))?,
+        );
         let access = self.access_token().await?;
-        let body = serde_json::json!({
-            "message": {
-                "token": token,
-                "notification": { "title": message.title, "body": message.body },
-                "data": string_map(&message.data),
+        match self.post(&access, body.clone()).await {
+            Err(e) if e.status == Some(StatusCode::UNAUTHORIZED.as_u16()) => {
+                self.token.invalidate(&access).await;
+                let fresh = self.access_token().await?;
+                tracing::debug!(reason = %e.reason, "FCM refused the access token; sending once more with a new one");
+                self.post(&fresh, body).await
             }
-        });
-        let request = Request::post(&self.send_url)
+            other => other,
+        }
+    }
+
+    /// One `messages:send` call.
+    async fn post(&self, access: &str, body: Bytes) -> Result<String, SendError> {
+        let request = Request::post(self.send_url.clone())
             .header("authorization", format!("Bearer {access}"))
             .header("content-type", "application/json; charset=utf-8")
-            .body(Full::new(Bytes::from(body.to_string())))
+            .body(Full::new(body))
             .map_err(|e| SendError::local(Provider::Fcm, Failure::Permanent, e.to_string()))?;
         let reply = http::call(&self.client, request, self.timeout, Provider::Fcm).await?;
         if reply.status.is_success() {
@@ -187,39 +205,18 @@ impl Fcm {
                 .map(|s| s.name)
                 .unwrap_or_default());
         }
-        if reply.status == StatusCode::UNAUTHORIZED {
-            self.drop_token(&access).await;
-        }
         Err(classify(&reply))
     }
 
-    /// The cached access token, or a new one.
+    /// The cached access token, or a new one (kept until [`REFRESH_MARGIN`] before it
+    /// expires).
     async fn access_token(&self) -> Result<Arc<str>, SendError> {
-        if let Some(cached) = self.token.read().await.as_ref()
-            && Instant::now() < cached.refresh_at
-        {
-            return Ok(cached.value.clone());
-        }
-        let mut slot = self.token.write().await;
-        if let Some(cached) = slot.as_ref()
-            && Instant::now() < cached.refresh_at
-        {
-            return Ok(cached.value.clone());
-        }
-        let (value, lifetime) = self.fetch_token().await?;
-        let value: Arc<str> = value.into();
-        *slot = Some(CachedToken {
-            value: value.clone(),
-            refresh_at: Instant::now() + lifetime.saturating_sub(REFRESH_MARGIN),
-        });
-        Ok(value)
-    }
-
-    async fn drop_token(&self, stale: &str) {
-        let mut slot = self.token.write().await;
-        if slot.as_ref().is_some_and(|c| &*c.value == stale) {
-            *slot = None;
-        }
+        self.token
+            .get(|| async {
+                let (value, lifetime) = self.fetch_token().await?;
+                Ok((value, lifetime.saturating_sub(REFRESH_MARGIN)))
+            })
+            .await
     }
 
     /// Exchanges a fresh assertion for an access token.
@@ -274,19 +271,6 @@ impl Fcm {
         })?;
         Ok((answer.access_token, Duration::from_secs(answer.expires_in)))
     }
-}
-
-/// FCM `data` values must be strings: strings go as they are, anything else as its JSON.
-fn string_map(data: &codecs::events::JsonObject) -> serde_json::Map<String, serde_json::Value> {
-    data.iter()
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (k.clone(), serde_json::Value::String(text))
-        })
-        .collect()
 }
 
 /// The class of an FCM error answer.
@@ -424,14 +408,7 @@ mod tests {
     }
 
     #[test]
-    fn data_values_become_strings_and_forms_are_encoded() {
-        let data: codecs::events::JsonObject =
-            serde_json::from_value(serde_json::json!({"a": "x", "n": 3, "o": {"k": true}}))
-                .unwrap();
-        let map = string_map(&data);
-        assert_eq!(map["a"], "x");
-        assert_eq!(map["n"], "3");
-        assert_eq!(map["o"], r#"{"k":true}"#);
+    fn forms_are_encoded() {
         assert_eq!(
             form_encode(GRANT_TYPE),
             "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
