@@ -6,7 +6,8 @@
 #   loadtest/notifier/run.sh                 # every run below
 #   SECONDS_PER_RUN=20 loadtest/notifier/run.sh
 #
-# Runs: FCM and APNs with rate limits off (sends/s, p50/p99/max latency), then the limiter
+# Runs: FCM and APNs with rate limits off (sends/s, p50/p99/max latency) at CONCURRENCY
+# sends in flight (throughput) and at 16 (latency without queueing), then the limiter
 # at 5,000/s (configured vs measured rate) with bursts of 1, 2 ms, 10 ms and 1 s of the
 # rate (the last is the node's default, burst = rate) on FCM, and 1 s on APNs. Each run
 # prints one JSON line; the load average of the machine is in each line, since it may be
@@ -62,6 +63,9 @@ send() {
 }
 for provider in fcm apns; do
     send --provider "$provider"
+done
+for provider in fcm apns; do
+    send --provider "$provider" --concurrency 16
 done
 for burst in 1 $((rate / 500)) $((rate / 100)) "$rate"; do
     send --provider fcm --rate "$rate" --burst "$((burst > 0 ? burst : 1))"

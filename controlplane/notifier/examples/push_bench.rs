@@ -56,7 +56,8 @@ enum Role {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Send to servers started by `serve`.
+    /// Send to servers started by `serve` (a later flag overrides an earlier one).
+    #[command(args_override_self = true)]
     Send(SendArgs),
 }
 

@@ -14,6 +14,8 @@
 //!   [`SourceConfig::max_resumes`](super::SourceConfig) times per job.
 //! - `Accept-Encoding: identity`: the byte offsets of `Range` and the size limit are
 //!   those of the file itself.
+//! - The size limit is the caller's (`Content-Length` and a running count, for every
+//!   kind of source).
 //! - Timeouts: connect, and read (idle: each read restarts it), no whole-request one,
 //!   because a large source on a slow link may take long and still be healthy.
 
@@ -41,7 +43,6 @@ pub(crate) struct HttpSources {
     policy: Arc<AddressPolicy>,
     max_redirects: usize,
     max_resumes: u32,
-    max_bytes: u64,
 }
 
 impl HttpSources {
@@ -64,7 +65,6 @@ impl HttpSources {
             policy,
             max_redirects: config.max_redirects,
             max_resumes: config.max_resumes,
-            max_bytes: config.max_bytes,
         })
     }
 
@@ -77,13 +77,8 @@ impl HttpSources {
         if status != StatusCode::OK {
             return Err(fail(Cause::Status(status.as_u16())));
         }
+        // The caller refuses a declared size over the limit before reading.
         let size = content_length(response.headers());
-        if let Some(n) = size.filter(|n| *n > self.max_bytes) {
-            return Err(fail(Cause::TooLarge {
-                limit: self.max_bytes,
-                declared: Some(n),
-            }));
-        }
         let resume = validator(response.headers());
         let body = Body {
             sources: self.clone(),

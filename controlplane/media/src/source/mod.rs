@@ -13,7 +13,7 @@
 //!
 //! # Layout
 //! - `guard`: [`AddressPolicy`], the address classifier and the filtering resolver.
-//! - `http`: redirects, timeouts, the size check on `Content-Length`, `Range` resume.
+//! - `http`: the guarded GET, redirects, timeouts, `Range` resume.
 //! - `store`: object keys and `s3://`.
 //! - `error`: [`SourceError`] and its sort.
 
