@@ -160,6 +160,15 @@ pub fn binary_frame(payload: &[u8]) -> Bytes {
     data_frame(Opcode::Binary, payload)
 }
 
+/// A complete control frame (pong, close, ping) carrying `payload`, in one allocation:
+/// how a server answers a ping or echoes a close. Refuses payloads over
+/// [`MAX_CONTROL_PAYLOAD`] bytes.
+pub fn control_frame(opcode: Opcode, payload: &[u8]) -> Result<Bytes, EncodeError> {
+    let mut out = BytesMut::with_capacity(frame_len(payload.len()));
+    encode_frame(opcode, payload, &mut out)?;
+    Ok(out.freeze())
+}
+
 fn data_frame(opcode: Opcode, payload: &[u8]) -> Bytes {
     let mut out = BytesMut::with_capacity(frame_len(payload.len()));
     put_frame(opcode, payload, &mut out);

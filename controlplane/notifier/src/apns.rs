@@ -313,21 +313,7 @@ pub(crate) fn classify(reply: &http::Reply) -> SendError {
         },
         _ => Failure::Permanent,
     };
-    SendError {
-        failure,
-        provider: Provider::Apns,
-        status: Some(reply.status.as_u16()),
-        reason: if reason.is_empty() {
-            reply
-                .status
-                .canonical_reason()
-                .unwrap_or("error")
-                .to_string()
-        } else {
-            reason
-        },
-        response: reply.text(),
-    }
+    reply.send_error(Provider::Apns, failure, reason)
 }
 
 #[cfg(test)]

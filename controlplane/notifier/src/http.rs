@@ -83,6 +83,26 @@ impl Reply {
             crate::error::MAX_RESPONSE_TEXT,
         )
     }
+
+    /// The error this answer means for `provider`: `reason` is the provider's error code,
+    /// or the status's standard phrase when the body named none.
+    pub fn send_error(&self, provider: Provider, failure: Failure, reason: String) -> SendError {
+        let reason = if reason.is_empty() {
+            self.status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_string()
+        } else {
+            reason
+        };
+        SendError {
+            failure,
+            provider,
+            status: Some(self.status.as_u16()),
+            reason,
+            response: self.text(),
+        }
+    }
 }
 
 /// Sends `request` and reads the whole answer within `timeout`. Transport failures are

@@ -313,6 +313,28 @@ pub(crate) fn to_micros(at: OffsetDateTime) -> OffsetDateTime {
     at.replace_microsecond(micros).unwrap_or(at)
 }
 
+/// The row an append just wrote (`offset` as the database returned it).
+pub(crate) fn newly_stored(
+    room_id: &ResourceId,
+    offset: i64,
+    message_id: &ResourceId,
+    user_id: &ResourceId,
+    content: &str,
+    created_at: OffsetDateTime,
+) -> Result<ChatAppend, crate::StoreError> {
+    Ok(ChatAppend {
+        message: StoredChatMessage {
+            room_id: room_id.clone(),
+            offset: crate::validate::to_u64("chat_messages.offset", offset)?,
+            message_id: message_id.clone(),
+            user_id: user_id.clone(),
+            content: content.to_string(),
+            created_at,
+        },
+        newly_stored: true,
+    })
+}
+
 /// The stored message when a redelivery names the same room; a conflict otherwise.
 pub(crate) fn already_stored(
     existing: StoredChatMessage,

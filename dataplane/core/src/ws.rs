@@ -246,19 +246,17 @@ async fn read_loop<R: futures_lite::AsyncRead + Unpin>(
             Incoming::Message { opcode, payload } => (opcode, payload),
             // Pongs and the close answer go through the outbox, in order with everything else.
             Incoming::Ping(payload) => {
-                let mut pong = BytesMut::with_capacity(websocket::frame_len(payload.len()));
-                if websocket::encode_frame(Opcode::Pong, &payload, &mut pong).is_err()
-                    || outbox.push(Frame::new(pong.freeze())).is_err()
-                {
+                let pushed = websocket::control_frame(Opcode::Pong, &payload)
+                    .is_ok_and(|pong| outbox.push(Frame::new(pong)).is_ok());
+                if !pushed {
                     return;
                 }
                 continue;
             }
             Incoming::Pong => continue,
             Incoming::Close(payload) => {
-                let mut close = BytesMut::with_capacity(websocket::frame_len(payload.len()));
-                if websocket::encode_frame(Opcode::Close, &payload, &mut close).is_ok() {
-                    let _ = outbox.push(Frame::new(close.freeze()));
+                if let Ok(close) = websocket::control_frame(Opcode::Close, &payload) {
+                    let _ = outbox.push(Frame::new(close));
                 }
                 return;
             }

@@ -300,22 +300,7 @@ pub(crate) fn classify(reply: &http::Reply) -> SendError {
         },
         _ => Failure::Permanent,
     };
-    let reason = if error_code.is_empty() {
-        reply
-            .status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_string()
-    } else {
-        error_code
-    };
-    SendError {
-        failure,
-        provider: Provider::Fcm,
-        status: Some(reply.status.as_u16()),
-        reason,
-        response: reply.text(),
-    }
+    reply.send_error(Provider::Fcm, failure, error_code)
 }
 
 /// `application/x-www-form-urlencoded` encoding of a value (RFC 3986 unreserved kept).

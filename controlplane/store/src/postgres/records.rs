@@ -10,7 +10,7 @@ use deadpool_postgres::Object;
 use tokio_postgres::Row;
 
 use super::{get, get_id, get_u64, pg};
-use crate::model::{already_stored, now};
+use crate::model::{already_stored, newly_stored, now};
 use crate::{
     AuditLogEntry, ChatAppend, MediaAsset, MediaStatus, NewMediaAsset, StoreError,
     StoredChatMessage, validate,
@@ -213,17 +213,7 @@ pub(super) async fn append_chat_message(
         };
     }
     tx.commit().await.map_err(pg(context))?;
-    Ok(ChatAppend {
-        message: StoredChatMessage {
-            room_id: room_id.clone(),
-            offset: validate::to_u64("chat_messages.offset", offset)?,
-            message_id: message_id.clone(),
-            user_id: user_id.clone(),
-            content: content.to_string(),
-            created_at,
-        },
-        newly_stored: true,
-    })
+    newly_stored(room_id, offset, message_id, user_id, content, created_at)
 }
 
 pub(super) async fn chat_messages_after(

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::rows::{collect, parse_time, stored_id, stored_json, time_text};
 use super::sq;
-use crate::model::{already_stored, now};
+use crate::model::{already_stored, newly_stored, now};
 use crate::{
     AuditLogEntry, ChatAppend, MediaAsset, MediaStatus, NewMediaAsset, StoreError,
     StoredChatMessage, validate,
@@ -193,17 +193,7 @@ pub(super) fn append_chat_message(
         })
         .map_err(sq("append chat message"))?;
     tx.commit().map_err(sq("commit chat append"))?;
-    Ok(ChatAppend {
-        message: StoredChatMessage {
-            room_id: room_id.clone(),
-            offset: validate::to_u64("chat_messages.offset", offset)?,
-            message_id: message_id.clone(),
-            user_id: user_id.clone(),
-            content: content.to_string(),
-            created_at,
-        },
-        newly_stored: true,
-    })
+    newly_stored(room_id, offset, message_id, user_id, content, created_at)
 }
 
 pub(super) fn chat_messages_after(
