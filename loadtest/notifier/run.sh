@@ -6,10 +6,10 @@
 #   loadtest/notifier/run.sh                 # every run below
 #   SECONDS_PER_RUN=20 loadtest/notifier/run.sh
 #
-# Runs: FCM and APNs with rate limits off (sends/s, p50/p99/max latency) at CONCURRENCY
-# sends in flight (throughput) and at 16 (latency without queueing), then the limiter
-# at 5,000/s (configured vs measured rate) with bursts of 1, 2 ms, 10 ms and 1 s of the
-# rate (the last is the node's default, burst = rate) on FCM, and 1 s on APNs. Each run
+# Runs: FCM and APNs with rate limits off (sends/s, p50/p99/max latency) at 16, 64 and
+# CONCURRENCY sends in flight, then the limiter at RATE (configured vs measured rate) with
+# bursts of 1, 2 ms, 5 ms and 1 s of the rate (the last is the node's default, burst =
+# rate) on FCM, 1 s on APNs, and at 100/s and 1,000/s bursts of 1 and of 5 ms (at least 2). Each run
 # prints one JSON line; the load average of the machine is in each line, since it may be
 # shared.
 #
@@ -62,13 +62,17 @@ send() {
         --seconds "$seconds" --concurrency "$concurrency" "$@"
 }
 for provider in fcm apns; do
-    send --provider "$provider"
+    for c in 16 64 "$concurrency"; do
+        send --provider "$provider" --concurrency "$c"
+    done
 done
-for provider in fcm apns; do
-    send --provider "$provider" --concurrency 16
-done
-for burst in 1 $((rate / 500)) $((rate / 100)) "$rate"; do
+for burst in 1 $((rate / 500)) $((rate / 200)) "$rate"; do
     send --provider fcm --rate "$rate" --burst "$((burst > 0 ? burst : 1))"
 done
 send --provider apns --rate "$rate" --burst "$rate"
+# Slower rates, with burst 1 (no room in the bucket) and with the burst the worker
+# recommends (limits::accurate_burst: 5 ms of the rate, at least 2).
+for slow in 100:1 100:2 1000:1 1000:5; do
+    send --provider fcm --rate "${slow%:*}" --burst "${slow#*:}"
+done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

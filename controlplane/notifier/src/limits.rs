@@ -15,8 +15,9 @@
 //! the next slot δ later, unless the bucket has room (`burst` > 1) to absorb it. Timer
 //! wake-ups are tens to hundreds of microseconds late, so at thousands of requests a second
 //! a burst of 1 sends measurably less than the rate; a burst worth a few milliseconds of
-//! the rate (the node's default burst equals the rate) keeps it within 1 %. The figures
-//! are in docs/benchmarks/notifier.md.
+//! the rate (the node's default burst equals the rate) keeps it within 1 %, and a limiter
+//! configured with less logs a warning naming the burst that would ([`accurate_burst`]).
+//! The figures are in docs/benchmarks/notifier.md.
 //!
 //! # Memory
 //! The per-user limiter keeps one cell per user seen; [`Limiter::prune`] (called every
@@ -45,7 +46,35 @@ struct InLine {
     line: Mutex<()>,
 }
 
-fn direct(limit: Option<RateLimit>) -> Option<InLine> {
+/// The stretch of sending a bucket should be able to absorb: timer wake-ups are late by
+/// up to a few hundred microseconds (more on a busy machine), and a bucket that holds less
+/// than this loses that lateness on most sends.
+const SLACK_NEEDED: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// The smallest burst that keeps `per_second` accurate (see the module doc): 5 ms of the
+/// rate, and never 1 (a bucket of one has no room at all, whatever the rate).
+pub fn accurate_burst(per_second: NonZeroU32) -> u32 {
+    let micros = u64::try_from(SLACK_NEEDED.as_micros()).unwrap_or(u64::MAX);
+    let per_slack = u64::from(per_second.get()).saturating_mul(micros);
+    u32::try_from(per_slack.div_ceil(1_000_000))
+        .unwrap_or(u32::MAX)
+        .max(2)
+}
+
+fn direct(provider: Provider, limit: Option<RateLimit>) -> Option<InLine> {
+    if let Some(l) = limit {
+        let needed = accurate_burst(l.per_second);
+        if l.burst.get() < needed {
+            tracing::warn!(
+                "{provider} rate limit {}/s with burst {}: the bucket cannot absorb late \
+                 timer wake-ups, so fewer than {}/s will be sent; a burst of {needed} or more \
+                 keeps the rate within 1 %",
+                l.per_second,
+                l.burst,
+                l.per_second
+            );
+        }
+    }
     limit.map(|l| InLine {
         bucket: RateLimiter::direct(Quota::per_second(l.per_second).allow_burst(l.burst)),
         line: Mutex::new(()),
@@ -56,9 +85,9 @@ impl Limiter {
     /// The limiters `limits` asks for.
     pub fn new(limits: &RateLimits) -> Limiter {
         Limiter {
-            fcm: direct(limits.fcm),
-            apns: direct(limits.apns),
-            smtp: direct(limits.smtp),
+            fcm: direct(Provider::Fcm, limits.fcm),
+            apns: direct(Provider::Apns, limits.apns),
+            smtp: direct(Provider::Smtp, limits.smtp),
             per_user: limits
                 .per_user_per_minute
                 .map(|n: NonZeroU32| RateLimiter::keyed(Quota::per_minute(n).allow_burst(n))),
@@ -149,6 +178,16 @@ mod tests {
             w.await.unwrap();
         }
         assert_eq!(*order.lock().unwrap(), (0..8).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_accurate_burst_covers_five_milliseconds_of_the_rate_and_at_least_two() {
+        let burst = |rate| accurate_burst(NonZeroU32::new(rate).unwrap());
+        assert_eq!(burst(5000), 25);
+        assert_eq!(burst(1000), 5);
+        assert_eq!(burst(100), 2);
+        assert_eq!(burst(1), 2);
+        assert_eq!(burst(u32::MAX), 21_474_837);
     }
 
     #[tokio::test]
