@@ -224,8 +224,9 @@ pub struct BroadcastRecord {
     pub event: Arc<str>,
     /// The payload, JSON text.
     pub payload: Bytes,
-    /// A socket not to deliver to (the sender of a relayed signal).
-    pub except: Option<SocketRef>,
+    /// Sockets not to deliver to: the sender of a relayed signal, or sockets whose
+    /// recovering join already replayed this message (usually none: no allocation).
+    pub except: Vec<SocketRef>,
 }
 
 /// An HTTP request received by a shard: body collected (`HttpRequest`), or its head with

@@ -43,16 +43,18 @@ impl Shards {
     /// Delivers an event to every subscriber of `topic` on every shard: one record per
     /// shard, all sharing the one payload buffer.
     pub async fn broadcast(&self, topic: &str, event: &str, payload: Bytes) {
-        self.broadcast_except(topic, event, payload, None).await
+        self.broadcast_except(topic, event, payload, Vec::new())
+            .await
     }
 
-    /// As [`Shards::broadcast`], leaving out one socket (the sender of a relayed signal).
+    /// As [`Shards::broadcast`], leaving out some sockets (the sender of a relayed signal,
+    /// sockets that had the message replayed).
     pub async fn broadcast_except(
         &self,
         topic: &str,
         event: &str,
         payload: Bytes,
-        except: Option<SocketRef>,
+        except: Vec<SocketRef>,
     ) {
         let record = BroadcastRecord {
             topic: Arc::from(topic),

@@ -62,7 +62,7 @@ pub async fn start(services: Arc<Services>, shards: Shards) -> anyhow::Result<Jo
             if let Payload::ChatMessage(chat) = &event.payload {
                 // This node's own messages reached its sockets when they were stored.
                 if event.source != own_chat_source {
-                    crate::chat::deliver_from_bus(chat, &shards).await;
+                    crate::chat::deliver_from_bus(chat, &shards, &services.replays).await;
                 }
                 continue;
             }

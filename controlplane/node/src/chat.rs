@@ -10,22 +10,26 @@
 //!
 //! Across nodes: the `chat.message` event carries the offset and the publishing node (in
 //! `source`); the other nodes deliver it to their sockets in the room
-//! ([`deliver_from_bus`]). A recovering join on one node and a message stored on another in
-//! the same few milliseconds can give that socket the message twice (replayed and live)
-//! with the same offset: a client that keeps the last offset it saw drops the second.
+//! ([`deliver_from_bus`]). A recovering join on this node can read a message another node
+//! has stored before the bus brings it here; the join replays it, and when the bus event
+//! arrives it is broadcast to the room *except* the sockets that had it replayed (the
+//! node's [`ReplayBook`] remembers, for [`REPLAY_MEMORY`], which socket got which offsets
+//! by replay). So a recovering socket still gets each message once, across nodes too.
 //!
 //! Payload: `{"content": "…", "message_id"?: "…"}` (a client-chosen `message_id` makes a
 //! retried push idempotent: the store returns the row it kept, and the retry is answered
 //! with the same offset but neither broadcast nor published again). Broadcast payload:
 //! `{message_id, room_id, user_id, content, offset, timestamp}`; reply: `{message_id, offset}`.
 
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use codecs::events::ChatMessage;
 use codecs::ring::PushRecord;
-use codecs::ring::{JoinAccepted, JoinRequestRecord};
+use codecs::ring::{JoinAccepted, JoinRequestRecord, SocketRef};
 use codecs::{Event, Payload, ResourceId};
 use serde::Deserialize;
 use store::StoredChatMessage;
@@ -54,6 +58,71 @@ pub async fn lock_room(room: &ResourceId) -> MutexGuard<'static, ()> {
         .await
 }
 
+/// How long a replay is remembered: a bus event later than this after its message was
+/// stored would reach a socket that had it replayed a second time.
+pub const REPLAY_MEMORY: Duration = Duration::from_secs(60);
+
+/// Most replays remembered per room (each at most [`ROOM_HISTORY`] offsets); past it the
+/// oldest is forgotten first.
+const REPLAYS_PER_ROOM: usize = 4096;
+
+/// The offsets recovering joins on this node had replayed, per room and socket, so that the
+/// same messages arriving later from the bus skip those sockets. Entries expire after
+/// [`REPLAY_MEMORY`]; a room's list is pruned whenever it is touched. Only recovering
+/// joins with a non-empty replay add entries, so an ordinary room costs nothing here.
+#[derive(Default)]
+pub struct ReplayBook {
+    rooms: std::sync::Mutex<HashMap<ResourceId, Vec<Replayed>>>,
+}
+
+/// One join's replay.
+struct Replayed {
+    socket: SocketRef,
+    /// Ascending, as the history is read.
+    offsets: Vec<u64>,
+    at: Instant,
+}
+
+impl ReplayBook {
+    /// Remembers that `socket` had `offsets` of `room` replayed.
+    pub fn record(&self, room: &ResourceId, socket: SocketRef, offsets: Vec<u64>) {
+        if offsets.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let list = rooms.entry(room.clone()).or_default();
+        list.retain(|r| now.duration_since(r.at) < REPLAY_MEMORY);
+        if list.len() >= REPLAYS_PER_ROOM {
+            list.remove(0);
+        }
+        list.push(Replayed {
+            socket,
+            offsets,
+            at: now,
+        });
+    }
+
+    /// The sockets that had `offset` of `room` replayed (and forgets expired replays).
+    pub fn replayed_to(&self, room: &ResourceId, offset: u64) -> Vec<SocketRef> {
+        let now = Instant::now();
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(list) = rooms.get_mut(room) else {
+            return Vec::new();
+        };
+        list.retain(|r| now.duration_since(r.at) < REPLAY_MEMORY);
+        let sockets = list
+            .iter()
+            .filter(|r| r.offsets.binary_search(&offset).is_ok())
+            .map(|r| r.socket)
+            .collect();
+        if list.is_empty() {
+            rooms.remove(room);
+        }
+        sockets
+    }
+}
+
 /// The `new_message` payload of a stored message.
 fn message_json(stored: &StoredChatMessage) -> Bytes {
     let timestamp = stored.created_at.format(&Rfc3339).unwrap_or_default();
@@ -71,9 +140,10 @@ pub fn chat_source(node_id: &str) -> String {
 }
 
 /// Delivers a `chat.message` from the bus (another node's, or another producer's) to this
-/// node's sockets in the room. Its offset, when it has one, is the one the room's history
-/// holds, so a client sees the same offset on every node.
-pub async fn deliver_from_bus(message: &ChatMessage, shards: &Shards) {
+/// node's sockets in the room, except those that had it replayed already (`replays`). Its
+/// offset, when it has one, is the one the room's history holds, so a client sees the same
+/// offset on every node.
+pub async fn deliver_from_bus(message: &ChatMessage, shards: &Shards, replays: &ReplayBook) {
     let timestamp = message.timestamp.format(&Rfc3339).unwrap_or_default();
     let json = serde_json::json!({
         "message_id": message.message_id, "room_id": message.room_id,
@@ -83,12 +153,16 @@ pub async fn deliver_from_bus(message: &ChatMessage, shards: &Shards) {
     let payload = Bytes::from(json.to_string());
     // Ordered against this node's recovering joins of the room, as local messages are.
     let _room_lock = lock_room(&message.room_id).await;
+    let replayed = message
+        .offset
+        .map(|offset| replays.replayed_to(&message.room_id, offset))
+        .unwrap_or_default();
     for topic in [
         format!("room:{}", message.room_id),
         format!("chat:room:{}", message.room_id),
     ] {
         shards
-            .broadcast(&topic, "new_message", payload.clone())
+            .broadcast_except(&topic, "new_message", payload.clone(), replayed.clone())
             .await;
     }
 }
@@ -134,6 +208,14 @@ pub async fn recover(
         .chat_messages_after(room, k, ROOM_HISTORY as u32)
         .await
         .map_err(unavailable)?;
+    services.replays.record(
+        room,
+        SocketRef {
+            shard: join.shard,
+            socket: join.socket,
+        },
+        missed.iter().map(|m| m.offset).collect(),
+    );
     let event: Arc<str> = Arc::from("new_message");
     Ok(JoinAccepted {
         response: Bytes::from_static(br#"{"recovered":true}"#),

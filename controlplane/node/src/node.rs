@@ -64,6 +64,8 @@ pub struct Services {
     pub tokens: TokenKeys,
     /// This process's name among the nodes on the bus (random per start).
     pub node_id: String,
+    /// Which sockets recovering room joins replayed which messages to (see `chat`).
+    pub replays: crate::chat::ReplayBook,
 }
 
 impl Services {
@@ -90,6 +92,7 @@ impl Services {
             api_key,
             tokens,
             node_id: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
+            replays: crate::chat::ReplayBook::default(),
         })
     }
 }

@@ -131,7 +131,7 @@ pub async fn relay(
         socket: push.socket,
     };
     shards
-        .broadcast_except(&push.topic, &push.event, payload.clone(), Some(sender))
+        .broadcast_except(&push.topic, &push.event, payload.clone(), vec![sender])
         .await;
     relay
         .to_other_nodes(&push.topic, &push.event, &payload)

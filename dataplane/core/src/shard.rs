@@ -206,11 +206,13 @@ pub(crate) async fn run(
                             state.complete(reply.request_id, Answer::Push(reply))
                         }
                         ToShard::Broadcast(broadcast) => {
-                            let except = broadcast
+                            let except: Vec<_> = broadcast
                                 .except
+                                .iter()
                                 .filter(|s| s.shard == state.id)
-                                .map(|s| crate::fanout::ConnId(s.socket));
-                            deliver(&state, &broadcast, except)
+                                .map(|s| crate::fanout::ConnId(s.socket))
+                                .collect();
+                            deliver(&state, &broadcast, &except)
                         }
                         record @ (ToShard::HttpResponseHead(_)
                         | ToShard::ResponseBody(_)
@@ -231,7 +233,7 @@ pub(crate) async fn run(
             }
             Step::MeshIn => {
                 for record in from_peers.drain(..) {
-                    deliver(&state, &record, None);
+                    deliver(&state, &record, &[]);
                 }
             }
             Step::MeshOut(Some(record)) => {
@@ -268,7 +270,7 @@ pub(crate) async fn run(
 pub(crate) fn deliver(
     state: &ShardState,
     broadcast: &codecs::ring::BroadcastRecord,
-    except: Option<crate::fanout::ConnId>,
+    except: &[crate::fanout::ConnId],
 ) {
     use codecs::phoenix::{self, Vsn};
     let mut registries = state.registries.borrow_mut();
@@ -287,9 +289,6 @@ pub(crate) fn deliver(
             &mut text,
         );
         let frame = Frame::new(codecs::websocket::text_frame(&text));
-        match except {
-            Some(conn) => registry.publish_except(&broadcast.topic, &frame, conn),
-            None => registry.publish(&broadcast.topic, &frame),
-        };
+        registry.publish_except(&broadcast.topic, &frame, except);
     }
 }

@@ -662,9 +662,9 @@ fn publish_typing(state: &ShardState, conn: ConnId, topic: &str, user: &str, typ
         topic: Arc::from(topic),
         event: Arc::from("user_typing"),
         payload: Bytes::from(payload),
-        except: None,
+        except: Vec::new(),
     });
-    shard::deliver(state, &record, Some(conn));
+    shard::deliver(state, &record, &[conn]);
     let _ = state.mesh.unbounded_send(record.clone());
     // Other nodes' subscribers of the room: the control plane relays it (when there are).
     let _ = state

@@ -182,16 +182,14 @@ impl TopicRegistry {
 
     /// Queues `frame` (the same buffer, refcounted) to every local subscriber of `topic`.
     pub fn publish(&mut self, topic: &str, frame: &Frame) -> Delivery {
-        self.publish_inner(topic, frame, None)
+        self.publish_except(topic, frame, &[])
     }
 
-    /// Like [`TopicRegistry::publish`] but skips `except` (Phoenix `broadcast_from`: the
-    /// sender does not get its own message back).
-    pub fn publish_except(&mut self, topic: &str, frame: &Frame, except: ConnId) -> Delivery {
-        self.publish_inner(topic, frame, Some(except))
-    }
-
-    fn publish_inner(&mut self, topic: &str, frame: &Frame, except: Option<ConnId>) -> Delivery {
+    /// Like [`TopicRegistry::publish`] but skips the connections in `except` (Phoenix
+    /// `broadcast_from`: the sender does not get its own message back; a recovering join
+    /// that already replayed the message). An empty `except` costs one length test per
+    /// subscriber.
+    pub fn publish_except(&mut self, topic: &str, frame: &Frame, except: &[ConnId]) -> Delivery {
         let mut delivery = Delivery::default();
         let Some(t) = self.topics.get_mut(topic) else {
             return delivery;
@@ -199,7 +197,7 @@ impl TopicRegistry {
         self.scratch.clear();
         let len = frame.len();
         for (slot, sub) in t.subscribers.iter().enumerate() {
-            if Some(sub.conn) == except {
+            if !except.is_empty() && except.contains(&sub.conn) {
                 continue;
             }
             match sub.outbox.offer(frame.clone(), len) {
