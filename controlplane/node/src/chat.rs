@@ -139,6 +139,23 @@ pub fn chat_source(node_id: &str) -> String {
     format!("armoricore@{node_id}")
 }
 
+/// The `chat.message` event announcing `stored`, from `source` (its id derives from the
+/// message id, so a retried announcement is a duplicate on the bus).
+pub fn chat_message_event(source: String, stored: &StoredChatMessage) -> Event {
+    Event::deterministic(
+        source,
+        Payload::ChatMessage(ChatMessage {
+            message_id: stored.message_id.clone(),
+            room_id: stored.room_id.clone(),
+            user_id: stored.user_id.clone(),
+            content: stored.content.clone(),
+            timestamp: stored.created_at,
+            offset: Some(stored.offset),
+        }),
+        stored.message_id.as_str(),
+    )
+}
+
 /// Delivers a `chat.message` from the bus (another node's, or another producer's) to this
 /// node's sockets in the room, except those that had it replayed already (`replays`). Its
 /// offset, when it has one, is the one the room's history holds, so a client sees the same
@@ -298,18 +315,7 @@ async fn new_message(
             .await;
     }
     drop(room_lock);
-    let event = Event::deterministic(
-        chat_source(&services.node_id),
-        Payload::ChatMessage(ChatMessage {
-            message_id: stored.message_id.clone(),
-            room_id: stored.room_id.clone(),
-            user_id: stored.user_id.clone(),
-            content: stored.content.clone(),
-            timestamp: stored.created_at,
-            offset: Some(stored.offset),
-        }),
-        stored.message_id.as_str(),
-    );
+    let event = chat_message_event(chat_source(&services.node_id), &stored);
     if let Err(e) = bus::publish_event(services.bus.as_ref(), &event).await {
         // Stored and delivered to this node's sockets already; say so loudly.
         tracing::error!(error = %e, message_id = %stored.message_id, "chat.message not published");

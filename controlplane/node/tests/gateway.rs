@@ -464,17 +464,9 @@ async fn a_message_replayed_to_a_recovering_join_is_not_delivered_again_from_the
     assert_eq!(replayed["offset"], stored.offset);
 
     // The bus event arrives late.
-    let event = codecs::Event::deterministic(
-        "armoricore@another-node".to_string(),
-        codecs::Payload::ChatMessage(codecs::events::ChatMessage {
-            message_id: stored.message_id.clone(),
-            room_id: stored.room_id.clone(),
-            user_id: stored.user_id.clone(),
-            content: stored.content.clone(),
-            timestamp: stored.created_at,
-            offset: Some(stored.offset),
-        }),
-        stored.message_id.as_str(),
+    let event = armoricore::chat::chat_message_event(
+        armoricore::chat::chat_source("another-node"),
+        &stored,
     );
     bus::publish_event(services.bus.as_ref(), &event)
         .await
