@@ -37,7 +37,7 @@ die() { log "error: $*"; exit 1; }
 for tool in ffmpeg ffprobe gst-launch-1.0 gst-inspect-1.0; do
   command -v "$tool" >/dev/null || die "$tool is missing: deploy/bootstrap.sh test-deps"
 done
-for element in appsrc decodebin x264enc avenc_aac hlssink2 videoscale; do
+for element in appsrc decodebin x264enc avenc_aac mpegtsmux videoscale; do
   gst-inspect-1.0 --exists "$element" || die "GStreamer element $element is missing: deploy/bootstrap.sh test-deps"
 done
 [[ -x /usr/bin/time ]] || die "GNU time is missing: apt-get install time"

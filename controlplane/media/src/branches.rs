@@ -1,9 +1,10 @@
-//! Owns the per-branch element chains of the graph drawn in `pipeline`: one hlssink2 per
-//! rendition (wired to the gio bridge), one x264 rung, the thumbnail branch, and the pad
-//! probes that read the real H.264 profile/level and AAC profile as data flows, and the
-//! source streams' codecs and tags on decodebin's pads.
+//! Owns the per-branch element chains of the graph drawn in `pipeline`: one
+//! `mpegtsmux ! appsink` per rendition (wired to our segmenter and the store bridge), one
+//! x264 rung, the thumbnail branch, and the pad probes that read the real H.264
+//! profile/level and AAC profile as data flows, and the source streams' codecs and tags
+//! on decodebin's pads.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -14,52 +15,82 @@ use crate::error::MediaError;
 use crate::hls;
 use crate::ladder::{Ladder, PlannedRendition};
 use crate::metadata::{self, StreamKind};
-use crate::pipeline::{Shared, THUMB_CANDIDATES, capsfilter, make};
+use crate::pipeline::{Shared, THUMB_CANDIDATES, capsfilter, make, raw_queue};
+use crate::segmenter::{CutOn, Segmenter};
 use crate::sink::OutputSink;
 use crate::thumbs::{self, ThumbCollector};
 
-pub(crate) fn hls_sink<S: OutputSink>(
+/// One rendition's output: `mpegtsmux ! appsink`, the appsink feeding our segmenter
+/// (module `segmenter`), which streams each segment into the store through `bridge`.
+/// Returns the muxer (streams link to its `sink_%d` pads) and the appsink.
+pub(crate) fn ts_output<S: OutputSink>(
     name: &str,
-    seg_secs: &str,
+    rule: CutOn,
+    segment_secs: u64,
     bridge: &Bridge<S>,
-) -> Result<gst::Element, MediaError> {
-    let hls = make("hlssink2")?;
-    hls.set_property("location", format!("{name}/seg%05d.ts"));
-    hls.set_property("playlist-location", format!("{name}/index.m3u8"));
-    hls.set_property_from_str("target-duration", seg_secs);
-    // Keep every segment in the playlist and never delete one (VOD).
-    hls.set_property_from_str("max-files", "0");
-    hls.set_property_from_str("playlist-length", "0");
-    hls.set_property("send-keyframe-requests", true);
-    // Without this, hlssink2 with audio and video may never post EOS (GStreamer 1.22).
-    hls.set_property("async-handling", true);
-    // Both streams come from us: hlssink2 never opens a file when these return a stream,
-    // so they must always return one (a bad path fails in the store instead).
-    let b = bridge.clone();
-    hls.connect("get-fragment-stream", false, move |args| {
-        let path = args
-            .get(1)
-            .and_then(|v| v.get::<String>().ok())
-            .unwrap_or_default();
-        Some(b.fragment_stream(&path).to_value())
-    });
-    let b = bridge.clone();
-    hls.connect("get-playlist-stream", false, move |args| {
-        let path = args
-            .get(1)
-            .and_then(|v| v.get::<String>().ok())
-            .unwrap_or_default();
-        Some(b.playlist_stream(&path).to_value())
-    });
-    Ok(hls)
+) -> Result<[gst::Element; 2], MediaError> {
+    let mux = make("mpegtsmux")?;
+    let segmenter = Mutex::new((Segmenter::new(rule, segment_secs), bridge.rendition(name)));
+    let seg = Arc::new(segmenter);
+    let on_eos = Arc::clone(&seg);
+    let sink = gst_app::AppSink::builder()
+        .sync(false)
+        // The muxer pushes a list of 188-byte packets per input buffer: one callback
+        // for the list instead of one per packet.
+        .buffer_list(true)
+        .enable_last_sample(false)
+        .callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    let mut guard = seg.lock().unwrap_or_else(|p| p.into_inner());
+                    let (segmenter, out) = &mut *guard;
+                    let mut push = |buffer: &gst::BufferRef| -> Result<(), gst::FlowError> {
+                        let map = buffer.map_readable().map_err(|_| gst::FlowError::Error)?;
+                        segmenter.push(map.as_slice(), out).map_err(|e| {
+                            gst::element_error!(sink, gst::ResourceError::Write, ("{}", e));
+                            gst::FlowError::Error
+                        })
+                    };
+                    if let Some(list) = sample.buffer_list() {
+                        for buffer in list.iter() {
+                            push(buffer)?;
+                        }
+                    } else if let Some(buffer) = sample.buffer() {
+                        push(buffer)?;
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .eos(move |sink| {
+                    let mut guard = on_eos.lock().unwrap_or_else(|p| p.into_inner());
+                    let (segmenter, out) = &mut *guard;
+                    if let Err(e) = segmenter.finish(out) {
+                        gst::element_error!(sink, gst::ResourceError::Write, ("{}", e));
+                    }
+                })
+                .build(),
+        )
+        .build();
+    Ok([mux, sink.upcast()])
+}
+
+/// One rung's elements, in link order: `queue ! videoscale ! videoconvert ! caps ! tee !
+/// queue ! x264enc ! caps(high) ! h264parse`. `scaled` is the tee: it carries this rung's
+/// raw frames, and the next smaller rung scales from it (see `pipeline`).
+pub(crate) struct RungChain {
+    /// Every element, in link order.
+    pub chain: Vec<gst::Element>,
+    /// The tee after the scaler.
+    pub scaled: gst::Element,
 }
 
 pub(crate) fn video_rung(
     r: &PlannedRendition,
     gop: u32,
     ladder: &Ladder,
-) -> Result<Vec<gst::Element>, MediaError> {
-    let queue = make("queue")?;
+    colorimetry: Option<&str>,
+) -> Result<RungChain, MediaError> {
+    let queue = raw_queue()?;
     let scale = make("videoscale")?;
     let convert = make("videoconvert")?;
     let caps = capsfilter(
@@ -68,10 +99,18 @@ pub(crate) fn video_rung(
             .field("height", r.height as i32)
             .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
             .field("format", "I420")
+            .field_if_some("colorimetry", colorimetry)
             .build(),
     )?;
+    let scaled = make("tee")?;
+    let enc_queue = raw_queue()?;
     let enc = make("x264enc")?;
     enc.set_property_from_str("bitrate", &(r.video_bitrate / 1000).max(1).to_string());
+    // x264enc keeps every input frame until x264 returns it encoded, although x264 has
+    // copied it; x264's sync lookahead (auto: a few frames per thread) lengthens that
+    // wait. 0 leaves the encoded stream unchanged (threading only) and cut peak RSS by
+    // 50-68 MiB on the 1080p ladder (docs/benchmarks/media.md).
+    enc.set_property("sync-lookahead", 0i32);
     enc.set_property_from_str("speed-preset", ladder.preset.as_str());
     enc.set_property_from_str("key-int-max", &gop.to_string());
     // Fixed, closed GOPs: no scene-cut keyframes, so every rung cuts at the same frames.
@@ -87,23 +126,33 @@ pub(crate) fn video_rung(
     let parse = make("h264parse")?;
     // SPS/PPS before every keyframe, so every segment decodes on its own.
     parse.set_property_from_str("config-interval", "-1");
-    Ok(vec![queue, scale, convert, caps, enc, profile, parse])
+    Ok(RungChain {
+        chain: vec![
+            queue,
+            scale,
+            convert,
+            caps,
+            scaled.clone(),
+            enc_queue,
+            enc,
+            profile,
+            parse,
+        ],
+        scaled,
+    })
 }
 
-pub(crate) fn link_request(
-    from: &gst::Element,
-    hls: &gst::Element,
-    template: &str,
-) -> Result<(), MediaError> {
-    let sink = hls
-        .request_pad_simple(template)
-        .ok_or_else(|| MediaError::Pipeline(format!("hlssink2 gave no {template} pad")))?;
+/// Links `from`'s src pad to a new `sink_%d` pad of the rendition's muxer.
+pub(crate) fn link_to_mux(from: &gst::Element, mux: &gst::Element) -> Result<(), MediaError> {
+    let sink = mux
+        .request_pad_simple("sink_%d")
+        .ok_or_else(|| MediaError::Pipeline("mpegtsmux gave no sink pad".into()))?;
     let src = from
         .static_pad("src")
         .ok_or_else(|| MediaError::Pipeline("element without src pad".into()))?;
     src.link(&sink)
         .map(|_| ())
-        .map_err(|e| MediaError::Pipeline(format!("linking to hlssink2 {template}: {e:?}")))
+        .map_err(|e| MediaError::Pipeline(format!("linking to mpegtsmux: {e:?}")))
 }
 
 /// Reads the real profile/level from the first SPS this rendition's encoder emits.
@@ -179,7 +228,7 @@ pub(crate) fn thumb_branch(
 ) -> Result<Vec<gst::Element>, MediaError> {
     let (tw, th) = thumbs::size(pw, ph, max_width);
     shared.lock().thumbs = Some(ThumbCollector::new(THUMB_CANDIDATES));
-    let queue = make("queue")?;
+    let queue = raw_queue()?;
     let rate = make("videorate")?;
     // At most 4 frames a second reach the scaler: the collector keeps far fewer.
     rate.set_property("drop-only", true);
@@ -201,10 +250,24 @@ pub(crate) fn thumb_branch(
             gst_app::AppSinkCallbacks::builder()
                 .new_sample(move |sink| {
                     let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                    if let Some(pts) = sample.buffer().and_then(|b| b.pts())
-                        && let Some(c) = s.lock().thumbs.as_mut()
-                    {
-                        c.offer(pts, sample);
+                    let Some(pts) = sample.buffer().and_then(|b| b.pts()) else {
+                        return Ok(gst::FlowSuccess::Ok);
+                    };
+                    let wanted = s.lock().thumbs.as_ref().is_some_and(|c| c.wants(pts));
+                    if !wanted {
+                        return Ok(gst::FlowSuccess::Ok);
+                    }
+                    // Encoded outside the job's lock; a frame that fails to encode is
+                    // skipped (another one near it will do).
+                    match thumbs::to_jpeg(&sample) {
+                        Ok(jpeg) => {
+                            if let Some(c) = s.lock().thumbs.as_mut() {
+                                c.offer(pts, jpeg);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "a thumbnail candidate did not encode")
+                        }
                     }
                     Ok(gst::FlowSuccess::Ok)
                 })

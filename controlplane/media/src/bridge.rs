@@ -1,21 +1,21 @@
-//! Owns the bridge from hlssink2's synchronous `gio::OutputStream` writes (on GStreamer
-//! streaming threads) to the async [`OutputSink`]: nothing goes through a file.
+//! Owns the bridge from our segmenter (on GStreamer streaming threads) to the async
+//! [`OutputSink`]: nothing goes through a file.
 //!
-//! - Segments: `get-fragment-stream` returns a `gio::WriteOutputStream` over a
-//!   [`SegmentWriter`]. It batches writes into [`CHUNK`]-byte `Bytes` and hands them to a
-//!   tokio task through a channel of [`CHANNEL_CAPACITY`] chunks; when the channel is
-//!   full the streaming thread blocks (`blocking_send`), which is the backpressure that
-//!   keeps a slow store from growing memory: at most `(CHANNEL_CAPACITY + 1) × CHUNK`
-//!   bytes per open segment plus the store writer's own bound. The task streams the
-//!   chunks into a [`SinkWriter`] and commits the object when the stream is closed (gio
-//!   drops our writer on close), so each segment is stored as soon as it is complete.
-//!   This is the one copy on the output path: gio lends us a borrowed slice.
-//! - Playlists: hlssink2 rewrites a rendition's playlist after every segment; the
-//!   [`PlaylistWriter`] keeps only the latest text in memory, and the job stores a VOD
-//!   rewrite of the final one at the end.
+//! - Segments: each rendition's appsink hands mpegtsmux's output to a `Segmenter`
+//!   (module `segmenter`) whose output is a [`RenditionOutput`]. A segment's bytes are
+//!   batched into [`CHUNK`]-byte `Bytes` and handed to a tokio task through a channel of
+//!   [`CHANNEL_CAPACITY`] chunks; when the channel is full the streaming thread blocks
+//!   (`blocking_send`), which is the backpressure that keeps a slow store from growing
+//!   memory: at most `(CHANNEL_CAPACITY + 1) × CHUNK` bytes per open segment plus the
+//!   store writer's own bound. The task streams the chunks into a [`SinkWriter`] and
+//!   commits the object when the segment ends, so each segment is stored as soon as the
+//!   packet that starts the next one has been muxed. This is the one copy on the output
+//!   path (the muxer's packets into the chunk).
+//! - Playlists: the segmenter reports each segment's duration when it closes it; the job
+//!   writes the VOD playlists from those lists at the end.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,6 +24,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::segmenter::{SegmentError, SegmentOut};
 use crate::sink::{OutputSink, SinkError, SinkWriter};
 
 /// Bytes batched before a chunk is handed to the store task.
@@ -36,8 +37,9 @@ pub const CHANNEL_CAPACITY: usize = 4;
 pub struct Outputs {
     /// Stored segments: path → (bytes, time since job start when committed).
     pub segments: HashMap<String, (u64, Duration)>,
-    /// Latest playlist text per playlist path.
-    pub playlists: HashMap<String, Vec<u8>>,
+    /// Closed segments per rendition, in order: (URI relative to the playlist,
+    /// duration in seconds).
+    pub listed: HashMap<String, Vec<(String, f64)>>,
     /// The first store failure, reported instead of the pipeline error it causes.
     pub first_error: Option<SinkError>,
     /// Store tasks still to be awaited.
@@ -77,8 +79,8 @@ fn lock(outputs: &Mutex<Outputs>) -> std::sync::MutexGuard<'_, Outputs> {
 }
 
 impl<S: OutputSink> Bridge<S> {
-    /// The stream hlssink2 writes segment `path` into.
-    pub fn fragment_stream(&self, path: &str) -> gio::OutputStream {
+    /// Opens segment `path` for streaming into the store.
+    fn open_segment(&self, path: &str) -> SegmentWriter {
         let (tx, mut rx) = mpsc::channel::<Bytes>(CHANNEL_CAPACITY);
         let this = self.clone();
         let owned = path.to_string();
@@ -106,22 +108,20 @@ impl<S: OutputSink> Bridge<S> {
             }
         });
         lock(&self.outputs).tasks.push(task);
-        let writer = SegmentWriter {
+        SegmentWriter {
             buf: BytesMut::new(),
             tx: Some(tx),
             handle: self.handle.clone(),
-        };
-        gio::WriteOutputStream::new(writer).into()
+        }
     }
 
-    /// The stream hlssink2 writes playlist `path` into.
-    pub fn playlist_stream(&self, path: &str) -> gio::OutputStream {
-        gio::WriteOutputStream::new(PlaylistWriter {
-            path: path.to_string(),
-            buf: Vec::new(),
-            outputs: Arc::clone(&self.outputs),
-        })
-        .into()
+    /// The segmenter output of rendition `name` (segments `{name}/seg00000.ts`, …).
+    pub fn rendition(&self, name: &str) -> RenditionOutput<S> {
+        RenditionOutput {
+            bridge: self.clone(),
+            name: name.to_string(),
+            open: None,
+        }
     }
 
     fn fail(&self, e: SinkError) {
@@ -156,19 +156,21 @@ impl SegmentWriter {
     }
 }
 
-impl Write for SegmentWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+impl SegmentWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
         self.buf.extend_from_slice(data);
         if self.buf.len() >= CHUNK {
             self.send()?;
         }
-        Ok(data.len())
+        Ok(())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        // gio flushes before close; chunks are sent by size or on drop, so a flush need
-        // not produce a small chunk.
-        Ok(())
+    /// Sends the last bytes from the streaming thread and ends the segment (the store
+    /// task commits it once the channel closes).
+    fn close(mut self) -> io::Result<()> {
+        let sent = self.send();
+        self.tx = None;
+        sent
     }
 }
 
@@ -188,29 +190,41 @@ impl Drop for SegmentWriter {
     }
 }
 
-/// Collects one playlist write; the latest one wins.
-struct PlaylistWriter {
-    path: String,
-    buf: Vec<u8>,
-    outputs: Arc<Mutex<Outputs>>,
+/// One rendition's segments as the segmenter cuts them: [`SegmentOut`] over the store.
+pub struct RenditionOutput<S: OutputSink> {
+    bridge: Bridge<S>,
+    name: String,
+    open: Option<(String, SegmentWriter)>,
 }
 
-impl Write for PlaylistWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
+impl<S: OutputSink> SegmentOut for RenditionOutput<S> {
+    fn begin(&mut self, index: u32) -> Result<(), SegmentError> {
+        let uri = format!("seg{index:05}.ts");
+        let writer = self.bridge.open_segment(&format!("{}/{uri}", self.name));
+        // A segment still open here would be a segmenter bug; dropping it sends its
+        // bytes and commits it, so nothing is lost either way.
+        self.open = Some((uri, writer));
         Ok(())
     }
-}
 
-impl Drop for PlaylistWriter {
-    fn drop(&mut self) {
-        let text = std::mem::take(&mut self.buf);
-        lock(&self.outputs)
-            .playlists
-            .insert(std::mem::take(&mut self.path), text);
+    fn write(&mut self, bytes: &[u8]) -> Result<(), SegmentError> {
+        match self.open.as_mut() {
+            Some((_, w)) => Ok(w.write(bytes)?),
+            None => Ok(()),
+        }
+    }
+
+    fn end(&mut self, _index: u32, duration: f64) -> Result<(), SegmentError> {
+        let Some((uri, writer)) = self.open.take() else {
+            return Ok(());
+        };
+        // Listed before the store commits it: the job reads the lists only after every
+        // store task has ended, and a listed segment that did not get stored fails it.
+        lock(&self.bridge.outputs)
+            .listed
+            .entry(self.name.clone())
+            .or_default()
+            .push((uri, duration));
+        Ok(writer.close()?)
     }
 }

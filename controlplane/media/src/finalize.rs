@@ -1,5 +1,5 @@
-//! Owns the last step of a successful job: the VOD rewrite of each media playlist from
-//! hlssink2's final one and the stored segment sizes, the bandwidth figures and codec
+//! Owns the last step of a successful job: each VOD media playlist from the segments our
+//! segmenter closed and their stored sizes, the bandwidth figures and codec
 //! strings, the thumbnails picked from the single pass, and the master playlist — written
 //! last, so its presence means every output it names is stored.
 
@@ -54,22 +54,17 @@ pub(crate) async fn report<S: OutputSink>(
             st.meta.clone(),
         )
     };
-    let (playlists, segments) = {
+    let (listed, segments) = {
         let o = bridge.outputs.lock().unwrap_or_else(|p| p.into_inner());
-        (o.playlists.clone(), o.segments.clone())
+        (o.listed.clone(), o.segments.clone())
     };
     let first_segment_after = segments.values().map(|(_, at)| *at).min();
 
     let mut reports = Vec::new();
     for r in &renditions {
         let playlist_path = format!("{}/index.m3u8", r.name);
-        let text = playlists.get(&playlist_path).ok_or_else(|| {
-            MediaError::Pipeline(format!("no playlist was written for {}", r.name))
-        })?;
-        let listed = hls::parse_media_playlist(&String::from_utf8_lossy(text))
-            .map_err(|e| MediaError::Pipeline(format!("hlssink2 playlist for {}: {e}", r.name)))?;
         let mut segs = Vec::new();
-        for (uri, duration) in listed {
+        for (uri, duration) in listed.get(&r.name).cloned().unwrap_or_default() {
             let path = format!("{}/{uri}", r.name);
             let (bytes, _) = segments.get(&path).ok_or_else(|| {
                 MediaError::Pipeline(format!("segment {path} is listed but was not stored"))
@@ -132,16 +127,7 @@ pub(crate) async fn report<S: OutputSink>(
         let (p, spaced) = thumbs::targets(decoded, options.ladder.thumbnails);
         let mut wanted = vec![p + first];
         wanted.extend(spaced.into_iter().map(|t| t + first));
-        let samples = c.pick(&wanted);
-        let jpegs = tokio::task::spawn_blocking(move || {
-            samples
-                .iter()
-                .map(thumbs::to_jpeg)
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await
-        .map_err(|e| MediaError::Pipeline(format!("thumbnail task: {e}")))?
-        .map_err(MediaError::Pipeline)?;
+        let jpegs = c.pick(&wanted);
         for (i, jpeg) in jpegs.into_iter().enumerate() {
             let path = if i == 0 {
                 "thumbs/poster.jpg".to_string()

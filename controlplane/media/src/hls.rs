@@ -1,5 +1,5 @@
-//! Owns the HLS text we read and write: parsing hlssink2's media playlist, rewriting it
-//! as a VOD playlist, the master playlist, RFC 6381 codec strings from an H.264 SPS, and
+//! Owns the HLS text we read and write: parsing a media playlist (for tools and tests),
+//! the VOD media playlist of the segments we cut, the master playlist, RFC 6381 codec strings from an H.264 SPS, and
 //! the RFC 8216 bandwidth figures computed from real segment sizes.
 //!
 //! Pure functions, no GStreamer and no I/O, so they are unit-tested on their own.

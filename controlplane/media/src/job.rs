@@ -136,8 +136,8 @@ fn init() -> Result<(), MediaError> {
 }
 
 async fn set_state(pipeline: &gst::Pipeline, state: gst::State) -> Result<(), MediaError> {
-    // State changes may run hlssink2's writes on the calling thread; they block, so keep
-    // them off the async workers.
+    // State changes may run the last segment's writes on the calling thread; they block
+    // (store backpressure), so keep them off the async workers.
     let p = pipeline.clone();
     tokio::task::spawn_blocking(move || p.set_state(state))
         .await

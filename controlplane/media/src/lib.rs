@@ -15,11 +15,14 @@
 //! - `job`: [`transcode`], the job: feeding, bus, progress, time limit, teardown, final
 //!   playlists and master.
 //! - `finalize`: VOD playlists, bandwidth and codec strings, thumbnails, master last.
-//! - `pipeline`: the GStreamer graph (appsrc → decodebin → tee → x264enc per rung / one
-//!   AAC encode → hlssink2 per rung, plus the thumbnail branch).
-//! - `branches`: the element chains of one rung, one hlssink2, the thumbnail branch, and
-//!   the probes that read codec profiles.
-//! - `bridge`: hlssink2's gio output streams → the async sink, with backpressure.
+//! - `pipeline`: the GStreamer graph (appsrc → decodebin → tee → x264enc per rung, each
+//!   scaled from the next larger rung / one AAC encode → `mpegtsmux ! appsink` per rung,
+//!   plus the thumbnail branch).
+//! - `branches`: the element chains of one rung, one rendition's muxer and appsink, the
+//!   thumbnail branch, and the probes that read codec profiles.
+//! - `segmenter`: our HLS segmenter, cutting each rendition's transport stream at aligned
+//!   keyframes (or audio frames) with PAT/PMT first in every segment.
+//! - `bridge`: the segmenter's output → the async sink, streamed, with backpressure.
 //! - `sink`: [`OutputSink`] and [`ObjectStoreSink`] (`media/{media_id}/…` in `objstore`).
 //! - `ladder`: [`Ladder`] and the pure rendition planning ([`plan`]).
 //! - `hls`: playlist parsing and writing, RFC 6381 codec strings, bandwidth figures.
@@ -33,9 +36,11 @@
 //! # Invariants
 //! - The source is read once, in order, as it arrives; appsrc holds at most 4 MiB of it.
 //!   (qtdemux may itself buffer the media data of an MP4 whose `moov` comes last.)
-//! - Nothing touches the local filesystem: hlssink2 writes only to gio streams of ours.
-//! - Every segment starts with a keyframe and keyframes are at the same instants in
-//!   every rendition (fixed GOP = frame rate × segment duration, no scene cuts).
+//! - Nothing touches the local filesystem: segments go from the muxer's appsink straight
+//!   to the store.
+//! - Every segment starts with PAT, PMT and (video) a keyframe, and keyframes are at the
+//!   same instants in every rendition (fixed GOP = frame rate × segment duration, no
+//!   scene cuts), so every rendition is cut at the same instants.
 //! - No rendition is larger than the source; dimensions are even; aspect is kept.
 //! - The master playlist is written last and only on success.
 //! - Every job ends within [`JobOptions::timeout`] (plus the upload drain).
@@ -50,6 +55,7 @@ mod job;
 mod ladder;
 mod metadata;
 mod pipeline;
+mod segmenter;
 mod sink;
 pub mod source;
 mod thumbs;

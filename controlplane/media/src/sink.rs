@@ -3,7 +3,7 @@
 //! `media/{media_id}/{path}`.
 //!
 //! Segments are streamed (`writer` → chunks → `finish`) so each is in the store as soon
-//! as hlssink2 closes it; playlists, the master and thumbnails are small and go in one
+//! as our segmenter closes it; playlists, the master and thumbnails are small and go in one
 //! `put`.
 
 use std::future::Future;

@@ -101,6 +101,9 @@ fn verify(root: &Path, id: &str, report: &MediaReport, expect: &hls::Expect) {
     }
     let found = verify_output(root, id, &expect);
     assert_eq!(stored_paths(root, id), found.paths, "{id}: stored objects");
+    for path in found.paths.iter().filter(|p| p.ends_with(".ts")) {
+        assert_tables_first(&std::fs::read(stored(root, id, path)).unwrap(), path);
+    }
 
     let got: Vec<(&str, u32, u32)> = report
         .renditions
@@ -126,6 +129,36 @@ fn verify(root: &Path, id: &str, report: &MediaReport, expect: &hls::Expect) {
         assert_eq!((meta.width, meta.height), (Some(*w), Some(*h)), "{id}");
     }
     assert!(report.first_segment_after.is_some(), "{id}");
+}
+
+/// Our segmenter's promise: a segment opens with a PAT (PID 0, table 0) and the PMT it
+/// points to (table 2), so it can be decoded on its own.
+fn assert_tables_first(segment: &[u8], path: &str) {
+    assert!(
+        segment.len() >= 2 * 188 && segment.len().is_multiple_of(188),
+        "{path}: size"
+    );
+    let pid = |p: &[u8]| (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]);
+    // The section after the adaptation field (mpegtsmux pads tables with one) and the
+    // pointer field.
+    let section = |p: &[u8]| {
+        let start = if p[3] & 0x20 != 0 {
+            5 + usize::from(p[4])
+        } else {
+            4
+        };
+        p[start + 1 + usize::from(p[start])..].to_vec()
+    };
+    let (pat, pmt) = (&segment[..188], &segment[188..376]);
+    let pat_section = section(pat);
+    assert_eq!((pid(pat), pat_section[0]), (0, 0x00), "{path}: PAT first");
+    // The first program's PMT PID, after the 8-byte header and the program number.
+    let pmt_pid = (u16::from(pat_section[10] & 0x1f) << 8) | u16::from(pat_section[11]);
+    assert_eq!(
+        (pid(pmt), section(pmt)[0]),
+        (pmt_pid, 0x02),
+        "{path}: PMT second"
+    );
 }
 
 /// The metadata names the source's codecs (each containing the wanted text, or absent)

@@ -11,6 +11,9 @@ use media_bench::ffmpeg::{self, AudioMode};
 use media_bench::ladder_args::LadderArgs;
 use media_bench::{measure, ours, report, source};
 
+// The node's allocator, so `ours` runs as the node would; the `system-alloc` feature
+// leaves the C library's malloc in place instead (for the allocator's share of RSS).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
