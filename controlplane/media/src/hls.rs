@@ -1,6 +1,6 @@
-//! Owns the HLS text we read and write: parsing a media playlist (for tools and tests),
-//! the VOD media playlist of the segments we cut, the master playlist, RFC 6381 codec strings from an H.264 SPS, and
-//! the RFC 8216 bandwidth figures computed from real segment sizes.
+//! Owns the HLS text we write: the VOD media playlist of the segments we cut, the master
+//! playlist, RFC 6381 codec strings from an H.264 SPS, and the RFC 8216 bandwidth figures
+//! computed from real segment sizes.
 //!
 //! Pure functions, no GStreamer and no I/O, so they are unit-tested on their own.
 
@@ -15,34 +15,6 @@ pub struct Segment {
     pub duration: f64,
     /// Stored size in bytes.
     pub bytes: u64,
-}
-
-/// Parses `#EXTINF:<dur>,` + URI pairs. Lines we do not need are skipped; an `#EXTINF`
-/// without a URI or with an unreadable duration is an error.
-pub fn parse_media_playlist(text: &str) -> Result<Vec<(String, f64)>, String> {
-    let mut out = Vec::new();
-    let mut pending: Option<f64> = None;
-    if !text.starts_with("#EXTM3U") {
-        return Err("not an M3U8 playlist (no #EXTM3U)".into());
-    }
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(rest) = line.strip_prefix("#EXTINF:") {
-            let dur = rest.split(',').next().unwrap_or("").trim();
-            let dur: f64 = dur
-                .parse()
-                .map_err(|_| format!("bad #EXTINF duration {dur:?}"))?;
-            pending = Some(dur);
-        } else if !line.starts_with('#') {
-            let dur = pending
-                .take()
-                .ok_or_else(|| format!("URI {line:?} without #EXTINF"))?;
-            out.push((line.to_string(), dur));
-        }
-    }
-    if pending.is_some() {
-        return Err("#EXTINF without a URI at the end".into());
-    }
-    Ok(out)
 }
 
 /// A VOD media playlist for `segments` (`#EXT-X-PLAYLIST-TYPE:VOD`, `#EXT-X-ENDLIST`).
@@ -161,19 +133,6 @@ pub fn mp4a_codec(profile: Option<&str>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_hlssink2_style_playlists() {
-        let text = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n\n#EXTINF:4.0,\nseg00000.ts\n#EXTINF:2.5,\nseg00001.ts\n#EXT-X-ENDLIST\n";
-        let segs = parse_media_playlist(text).unwrap();
-        assert_eq!(
-            segs,
-            vec![("seg00000.ts".into(), 4.0), ("seg00001.ts".into(), 2.5)]
-        );
-        assert!(parse_media_playlist("garbage").is_err());
-        assert!(parse_media_playlist("#EXTM3U\n#EXTINF:x,\na.ts\n").is_err());
-        assert!(parse_media_playlist("#EXTM3U\n#EXTINF:1,\n").is_err());
-    }
 
     #[test]
     fn bandwidth_is_peak_and_average_of_real_sizes() {

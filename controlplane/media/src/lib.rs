@@ -63,7 +63,7 @@ pub mod worker;
 
 pub use bridge::{CHANNEL_CAPACITY, CHUNK};
 pub use error::{BoxError, MediaError};
-pub use hls::{Segment, Variant, avc1_codec_from_annexb, master_playlist, parse_media_playlist};
+pub use hls::{Segment, Variant, avc1_codec_from_annexb, master_playlist};
 pub use job::{
     JobOptions, MASTER, MediaReport, Progress, ProgressFn, RenditionReport, Stage, transcode,
 };

@@ -123,14 +123,27 @@ impl ReplayBook {
     }
 }
 
-/// The `new_message` payload of a stored message.
-fn message_json(stored: &StoredChatMessage) -> Bytes {
-    let timestamp = stored.created_at.format(&Rfc3339).unwrap_or_default();
+/// The `new_message` payload of a message, stored here or announced on the bus.
+fn message_json(message: &ChatMessage) -> Bytes {
+    let timestamp = message.timestamp.format(&Rfc3339).unwrap_or_default();
     let json = serde_json::json!({
-        "message_id": stored.message_id, "room_id": stored.room_id, "user_id": stored.user_id,
-        "content": stored.content, "offset": stored.offset, "timestamp": timestamp,
+        "message_id": message.message_id, "room_id": message.room_id,
+        "user_id": message.user_id, "content": message.content, "offset": message.offset,
+        "timestamp": timestamp,
     });
     Bytes::from(json.to_string())
+}
+
+/// The event payload of a stored message.
+fn chat_message(stored: &StoredChatMessage) -> ChatMessage {
+    ChatMessage {
+        message_id: stored.message_id.clone(),
+        room_id: stored.room_id.clone(),
+        user_id: stored.user_id.clone(),
+        content: stored.content.clone(),
+        timestamp: stored.created_at,
+        offset: Some(stored.offset),
+    }
 }
 
 /// The `source` of the `chat.message` events a node publishes, so it can tell its own
@@ -144,14 +157,7 @@ pub fn chat_source(node_id: &str) -> String {
 pub fn chat_message_event(source: String, stored: &StoredChatMessage) -> Event {
     Event::deterministic(
         source,
-        Payload::ChatMessage(ChatMessage {
-            message_id: stored.message_id.clone(),
-            room_id: stored.room_id.clone(),
-            user_id: stored.user_id.clone(),
-            content: stored.content.clone(),
-            timestamp: stored.created_at,
-            offset: Some(stored.offset),
-        }),
+        Payload::ChatMessage(chat_message(stored)),
         stored.message_id.as_str(),
     )
 }
@@ -161,13 +167,7 @@ pub fn chat_message_event(source: String, stored: &StoredChatMessage) -> Event {
 /// offset, when it has one, is the one the room's history holds, so a client sees the same
 /// offset on every node.
 pub async fn deliver_from_bus(message: &ChatMessage, shards: &Shards, replays: &ReplayBook) {
-    let timestamp = message.timestamp.format(&Rfc3339).unwrap_or_default();
-    let json = serde_json::json!({
-        "message_id": message.message_id, "room_id": message.room_id,
-        "user_id": message.user_id, "content": message.content, "offset": message.offset,
-        "timestamp": timestamp,
-    });
-    let payload = Bytes::from(json.to_string());
+    let payload = message_json(message);
     // Ordered against this node's recovering joins of the room, as local messages are.
     let _room_lock = lock_room(&message.room_id).await;
     let replayed = message
@@ -238,7 +238,7 @@ pub async fn recover(
         response: Bytes::from_static(br#"{"recovered":true}"#),
         replay: missed
             .iter()
-            .map(|m| (event.clone(), message_json(m)))
+            .map(|m| (event.clone(), message_json(&chat_message(m))))
             .collect(),
     })
 }
@@ -308,7 +308,7 @@ async fn new_message(
         // broadcast. Sockets that missed it recover it from the history by offset.
         return Ok(Bytes::from(reply.to_string()));
     }
-    let payload = message_json(&stored);
+    let payload = message_json(&chat_message(&stored));
     for topic in [format!("room:{room}"), format!("chat:room:{room}")] {
         shards
             .broadcast(&topic, "new_message", payload.clone())

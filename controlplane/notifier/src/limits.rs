@@ -49,20 +49,19 @@ struct InLine {
 /// The stretch of sending a bucket should be able to absorb: timer wake-ups are late by
 /// up to a few hundred microseconds (more on a busy machine), and a bucket that holds less
 /// than this loses that lateness on most sends.
-const SLACK_NEEDED: std::time::Duration = std::time::Duration::from_millis(5);
+const SLACK_NEEDED_MICROS: u64 = 5_000;
 
 /// The smallest burst that keeps `per_second` accurate (see the module doc): 5 ms of the
 /// rate, and never 1 (a bucket of one has no room at all, whatever the rate).
 pub fn accurate_burst(per_second: NonZeroU32) -> u32 {
-    let micros = u64::try_from(SLACK_NEEDED.as_micros()).unwrap_or(u64::MAX);
-    let per_slack = u64::from(per_second.get()).saturating_mul(micros);
+    let per_slack = u64::from(per_second.get()) * SLACK_NEEDED_MICROS;
     u32::try_from(per_slack.div_ceil(1_000_000))
         .unwrap_or(u32::MAX)
         .max(2)
 }
 
 fn direct(provider: Provider, limit: Option<RateLimit>) -> Option<InLine> {
-    if let Some(l) = limit {
+    limit.map(|l| {
         let needed = accurate_burst(l.per_second);
         if l.burst.get() < needed {
             tracing::warn!(
@@ -74,10 +73,10 @@ fn direct(provider: Provider, limit: Option<RateLimit>) -> Option<InLine> {
                 l.per_second
             );
         }
-    }
-    limit.map(|l| InLine {
-        bucket: RateLimiter::direct(Quota::per_second(l.per_second).allow_burst(l.burst)),
-        line: Mutex::new(()),
+        InLine {
+            bucket: RateLimiter::direct(Quota::per_second(l.per_second).allow_burst(l.burst)),
+            line: Mutex::new(()),
+        }
     })
 }
 
