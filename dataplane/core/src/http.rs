@@ -45,8 +45,14 @@ use crate::ws::{self, SocketInfo};
 
 pub(crate) mod stream;
 
-/// The longest a closing connection keeps reading what the client still sends.
-pub(crate) const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+/// The longest a closing connection keeps reading what the client still sends (nginx's
+/// `lingering_time`): long enough for a client to finish writing a large body it started
+/// before the answer came, on a loaded machine, and read that answer.
+pub(crate) const LINGER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The longest a lingering connection waits for the client's next bytes (nginx's
+/// `lingering_timeout`): a client that stopped sending but did not close is not waited for.
+const LINGER_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The body of every answer: whole, or streamed from the control plane.
 pub(crate) type ShardBody = Either<Full<Bytes>, stream::AnswerBody>;
@@ -240,7 +246,7 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
     }
     if closing.get() {
         let parts = conn.into_parts();
-        linger(parts.io.into_inner().into_inner()).await;
+        linger(parts.io.into_inner().into_inner(), &state.stopping).await;
         return;
     }
     if echoing.get() {
@@ -428,15 +434,17 @@ pub(crate) fn respond(answer: Option<Answer>) -> Response<ShardBody> {
 }
 
 /// Closes a connection gently: no more writes, then what the client still sends is read
-/// and dropped until it closes too, or for at most [`LINGER`].
-async fn linger(stream: TcpStream) {
+/// and dropped until it closes too, pauses for [`LINGER_IDLE`], the node stops, or
+/// [`LINGER`] has passed. Closing with unread bytes would make the kernel reset the
+/// connection, and a client still writing its body would lose the answer to the reset.
+async fn linger(stream: TcpStream, stopping: &LocalSignal) {
     let _ = stream.shutdown(std::net::Shutdown::Write).await;
     let mut stream = stream;
     let mut scratch = vec![0u8; 16 << 10];
-    runtime::timeout(LINGER, async {
-        while let Ok(1..) = stream.read(&mut scratch).await {}
-    })
-    .await;
+    let drain = async {
+        while let Some(Ok(1..)) = runtime::timeout(LINGER_IDLE, stream.read(&mut scratch)).await {}
+    };
+    runtime::timeout(LINGER, future::or(drain, stopping.wait())).await;
 }
 
 /// [`error`] as an answer of a forwarded request.

@@ -122,12 +122,19 @@ enum Stop {
 struct Upload<'a> {
     state: &'a ShardState,
     id: u64,
-    ended: &'a Cell<bool>,
+    /// Set when the client's body was read to its end (not when an abort was sent): the
+    /// connection may then stay open.
+    read_whole: &'a Cell<bool>,
+    /// Whether the `End` or `Abort` was sent.
+    settled: Cell<bool>,
 }
 
 impl Upload<'_> {
     fn end(&self, part: BodyPart) {
-        self.ended.set(true);
+        if matches!(part, BodyPart::End) {
+            self.read_whole.set(true);
+        }
+        self.settled.set(true);
         send_part(self.state, self.id, part);
     }
 }
@@ -135,7 +142,7 @@ impl Upload<'_> {
 impl Drop for Upload<'_> {
     fn drop(&mut self) {
         self.state.streams.credits.borrow_mut().remove(&self.id);
-        if !self.ended.get() {
+        if !self.settled.get() {
             self.end(BodyPart::Abort(BodyAbort::Answered));
         }
     }
@@ -232,11 +239,12 @@ pub(super) async fn forward(
     let (tx, credits) = mpsc::unbounded();
     // Inserted before the next await: no grant can arrive before it.
     state.streams.credits.borrow_mut().insert(waiting.id, tx);
-    let ended = Cell::new(false);
+    let read_whole = Cell::new(false);
     let upload = Upload {
         state,
         id: waiting.id,
-        ended: &ended,
+        read_whole: &read_whole,
+        settled: Cell::new(false),
     };
     let answer = &mut waiting.answer;
     let first = future::or(async { Ok(answer.await.ok()) }, async {
@@ -246,7 +254,7 @@ pub(super) async fn forward(
     let limits = &state.limits;
     match first {
         // Answered before (or as) the body ended: close unless it was read whole.
-        Ok(answer) => (respond(answer), !ended.get()),
+        Ok(answer) => (respond(answer), !read_whole.get()),
         Err(Ok(())) => {
             let answer = runtime::timeout(limits.request_timeout, &mut waiting.answer).await;
             (respond(answer.and_then(Result::ok)), false)
