@@ -89,6 +89,12 @@ pub(crate) struct ShardState {
     pub stopping: LocalSignal,
     /// Streamed bodies in flight (credit of uploads, parts of answers).
     pub streams: stream::Streams,
+    /// The task queue of the sockets' tasks (reads and writes); the shard loop and what
+    /// answers requests run in a latency-bound queue instead (see `shard::CONTROL_LATENCY`).
+    pub sockets: runtime::TaskQueue,
+    /// The latency-bound queue the shard loop runs in, for tasks that a socket starts but
+    /// that must not wait behind the sockets' writes (pushes to the control plane).
+    pub control: runtime::TaskQueue,
 }
 
 /// An answer from the control plane to something a shard asked.
@@ -260,7 +266,12 @@ async fn serve(stream: TcpStream, state: Rc<ShardState>) {
         let stream = parts.io.into_inner().into_inner();
         // A task of its own: a socket lives for hours, and this future keeps room for
         // hyper's connection state, which would then live as long.
-        runtime::spawn_local(ws::run(stream, parts.read_buf, state, info, _count));
+        // In the sockets' queue, so the shard loop does not wait behind their writes.
+        let sockets = state.sockets;
+        runtime::spawn_into(
+            ws::run(stream, parts.read_buf, state, info, _count),
+            sockets,
+        );
     }
 }
 

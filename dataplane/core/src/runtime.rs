@@ -75,10 +75,64 @@ where
         .map_err(|e| io::Error::other(e.to_string()))
 }
 
-/// Runs `future` as a task of the current executor, detached.
+/// Runs `future` as a task of the current executor, detached, in the task queue of the
+/// task that spawns it.
 pub fn spawn_local<F: Future<Output = ()> + 'static>(future: F) -> TaskHandle {
     TaskHandle(glommio::spawn_local(future).detach())
 }
+
+/// A task queue of the current executor. The executor runs one queue at a time, picks the
+/// next by the CPU time each has had, and cuts a queue's turn short when a queue with a
+/// latency bound has work waiting: that is how the shard keeps its loop (rings, replies)
+/// from waiting behind thousands of socket writes.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskQueue(glommio::TaskQueueHandle);
+
+impl TaskQueue {
+    /// A queue whose woken tasks run within about `bound`, even while another queue is busy.
+    pub fn latency_bound(name: &str, bound: Duration) -> TaskQueue {
+        TaskQueue(glommio::executor().create_task_queue(
+            glommio::Shares::default(),
+            glommio::Latency::Matters(bound),
+            name,
+        ))
+    }
+
+    /// A queue for throughput: its turn lasts until it is empty or another queue's bound
+    /// is due.
+    pub fn throughput(name: &str) -> TaskQueue {
+        TaskQueue(glommio::executor().create_task_queue(
+            glommio::Shares::default(),
+            glommio::Latency::NotImportant,
+            name,
+        ))
+    }
+}
+
+/// Runs `future` as a task in `queue` (of the current executor), detached.
+pub fn spawn_into<F: Future<Output = ()> + 'static>(future: F, queue: TaskQueue) -> TaskHandle {
+    match glommio::spawn_local_into(future, queue.0) {
+        Ok(task) => TaskHandle(task.detach()),
+        // Only a queue of another executor is unknown here; a `TaskQueue` is created on the
+        // executor that uses it (`ShardState` never leaves its shard).
+        Err(e) => unreachable!("task queue of another executor: {e}"),
+    }
+}
+
+/// Starts `future` as a task in `queue`; the returned task yields its output, and dropping
+/// it cancels the task.
+pub fn spawn_in<T: 'static>(
+    future: impl Future<Output = T> + 'static,
+    queue: TaskQueue,
+) -> Task<T> {
+    match glommio::spawn_local_into(future, queue.0) {
+        Ok(task) => task,
+        Err(e) => unreachable!("task queue of another executor: {e}"),
+    }
+}
+
+/// A task started by [`spawn_in`]: a future of its output; dropped, it cancels the task.
+pub type Task<T> = glommio::Task<T>;
 
 /// A detached task that can still be cancelled.
 pub struct TaskHandle(glommio::task::JoinHandle<()>);

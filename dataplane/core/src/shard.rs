@@ -68,13 +68,31 @@ enum Step {
     Tick,
 }
 
+/// How soon the shard loop runs once woken, even while thousands of socket tasks have
+/// writes queued: a ring record (a broadcast, a push's reply) otherwise waits for a whole
+/// round of socket writes (tens of milliseconds with 10,000 subscribers) at every hop.
+pub(crate) const CONTROL_LATENCY: Duration = Duration::from_millis(1);
+
 /// Runs one incarnation of the shard on the current executor, listening on `bind`
 /// (already resolved to a concrete port). `on_bound` learns the listening address.
-#[allow(clippy::await_holding_lock)] // hand-offs are held for the shard's life; see `handoff`
+///
+/// The loop runs in a latency-bound task queue and the sockets in a throughput one (see
+/// [`runtime::TaskQueue`]).
 pub(crate) async fn run(
     shared: Arc<ShardShared>,
     bind: SocketAddr,
+    on_bound: impl FnOnce(std::io::Result<SocketAddr>) + 'static,
+) {
+    let control = runtime::TaskQueue::latency_bound("shard-control", CONTROL_LATENCY);
+    runtime::spawn_in(run_loop(shared, bind, on_bound, control), control).await
+}
+
+#[allow(clippy::await_holding_lock)] // hand-offs are held for the shard's life; see `handoff`
+async fn run_loop(
+    shared: Arc<ShardShared>,
+    bind: SocketAddr,
     on_bound: impl FnOnce(std::io::Result<SocketAddr>),
+    control: runtime::TaskQueue,
 ) {
     let mut links = shared.links.take();
     let mut lifecycle = shared.lifecycle.take();
@@ -118,6 +136,8 @@ pub(crate) async fn run(
         connections: Cell::new(0),
         stopping: LocalSignal::default(),
         streams: Default::default(),
+        sockets: runtime::TaskQueue::throughput("sockets"),
+        control,
     });
     let acceptor = runtime::spawn_local(http::accept_loop(listener, state.clone()));
     // Whatever the control plane tracked of a previous incarnation's sockets is stale.

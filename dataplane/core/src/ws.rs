@@ -299,13 +299,12 @@ async fn read_loop<R: futures_lite::AsyncRead + Unpin>(
             && joined(state, conn, info, &message.topic)
         {
             // Stored, rate-limited or relayed by the control plane; replies as it answers.
-            runtime::spawn_local(push_via_control_plane(
-                state.clone(),
-                outbox.clone(),
-                info.clone(),
-                conn,
-                message,
-            ));
+            // In the shard loop's queue: the push reaches the control plane without waiting
+            // for the other sockets' writes.
+            runtime::spawn_into(
+                push_via_control_plane(state.clone(), outbox.clone(), info.clone(), conn, message),
+                state.control,
+            );
             continue;
         }
         if message.event == "phx_leave" && is_tracked(&message.topic) {
