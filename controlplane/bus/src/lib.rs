@@ -66,6 +66,7 @@
 
 mod api;
 mod config;
+pub mod consumer;
 mod error;
 pub mod memory;
 pub mod nats;

@@ -28,21 +28,21 @@
 //! a network, timeout, 5xx or 429 failure is retried through the queue's backoff.
 //!
 //! # Limits
-//! At most `max_jobs` jobs at once (a semaphore; the loop stops pulling while it is
-//! exhausted, and the bus's `max_ack_pending` is twice that). Progress events go through a
+//! At most `max_jobs` jobs at once ([`bus::consumer::Consumer`] stops pulling while that
+//! many are in hand; the bus's `max_ack_pending` is twice that). Progress events go through a
 //! channel of [`PROGRESS_CAPACITY`]; when it is full a progress event is dropped (the
 //! next one, a second later, supersedes it).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bus::consumer::{Consumer, keep_alive};
 use bus::{Bus, Delivery, WorkQueueSpec};
 use codecs::events::{MediaFailed, MediaProgress, MediaReady, MediaUploaded, Playback, Rendition};
 use codecs::{Event, EventType, Payload};
 use objstore::Objects;
 use store::{MediaStatus, NewMediaAsset, Store};
-use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 
 use crate::error::MediaError;
 use crate::job::{JobOptions, MediaReport, transcode};
@@ -112,23 +112,14 @@ pub enum WorkerError {
 
 /// The running worker.
 pub struct WorkerHandle {
-    task: JoinHandle<()>,
-    slots: Arc<Semaphore>,
-    max_jobs: u32,
+    consumer: Consumer,
 }
 
 impl WorkerHandle {
     /// Stops pulling, then waits up to `grace` for jobs in flight; unsettled ones are
     /// redelivered by the bus after their `ack_wait`.
     pub async fn stop(self, grace: Duration) {
-        self.task.abort();
-        let _ = self.task.await;
-        if tokio::time::timeout(grace, self.slots.acquire_many(self.max_jobs))
-            .await
-            .is_err()
-        {
-            tracing::warn!(?grace, "media jobs still in flight at shutdown");
-        }
+        self.consumer.stop(grace).await;
     }
 }
 
@@ -158,7 +149,7 @@ pub async fn start(
         ack_wait: config.ack_wait,
         max_ack_pending: max_jobs * 2,
     };
-    let mut queue = bus.work_queue(spec).await?;
+    let queue = bus.work_queue(spec).await?;
     tracing::info!(max_jobs, durable = %config.durable, "media worker started");
     let worker = Arc::new(Worker {
         bus,
@@ -167,33 +158,11 @@ pub async fn start(
         sources,
         config,
     });
-    let slots = Arc::new(Semaphore::new(max_jobs));
-    let loop_slots = Arc::clone(&slots);
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok(slot) = Arc::clone(&loop_slots).acquire_owned().await else {
-                return;
-            };
-            match queue.next().await {
-                Ok(delivery) => {
-                    let worker = Arc::clone(&worker);
-                    tokio::spawn(async move {
-                        worker.handle(delivery).await;
-                        drop(slot);
-                    });
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "the media work queue failed; worker stopped");
-                    return;
-                }
-            }
-        }
+    let consumer = Consumer::start("media", queue, max_jobs, move |delivery| {
+        let worker = Arc::clone(&worker);
+        async move { worker.handle(delivery).await }
     });
-    Ok(WorkerHandle {
-        task,
-        slots,
-        max_jobs: u32::try_from(max_jobs).unwrap_or(u32::MAX),
-    })
+    Ok(WorkerHandle { consumer })
 }
 
 /// How a delivery is settled.
@@ -332,21 +301,8 @@ impl Worker {
         // The job (and its borrow of `options`) ends in this block, so dropping `options`
         // below closes the progress channel and lets the publisher finish.
         let result = {
-            let job_future = transcode(read.body, &options, Arc::new(sink));
-            let mut job_future = std::pin::pin!(job_future);
-            let mut alive =
-                tokio::time::interval((self.config.ack_wait / 3).max(Duration::from_millis(100)));
-            alive.tick().await;
-            loop {
-                tokio::select! {
-                    r = &mut job_future => break r,
-                    _ = alive.tick() => {
-                        if let Err(e) = delivery.in_progress().await {
-                            tracing::debug!(error = %e, "could not extend ack_wait");
-                        }
-                    }
-                }
-            }
+            let job = transcode(read.body, &options, Arc::new(sink));
+            keep_alive(delivery, self.config.ack_wait, job).await
         };
         drop(options);
         let _ = publisher.await;

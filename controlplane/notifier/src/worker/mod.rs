@@ -63,14 +63,13 @@ mod providers;
 mod recent;
 mod targets;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bus::consumer::{Consumer, keep_alive};
 use bus::{Bus, Delivery, WorkQueueSpec};
 use codecs::{Event, EventType, Payload};
 use store::Store;
-use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::error::SetupError;
@@ -81,21 +80,17 @@ use recent::RecentSends;
 
 /// The running worker.
 pub struct NotifierHandle {
-    task: JoinHandle<()>,
-    slots: Arc<Semaphore>,
-    concurrency: u32,
+    consumer: Consumer,
+    /// Forgets the limiter's idle buckets and old outcomes once a minute.
+    prune: JoinHandle<()>,
 }
 
 impl NotifierHandle {
     /// Stops pulling, then waits up to `grace` for deliveries in flight. Whatever is still
     /// unsettled afterwards is redelivered by the bus once its `ack_wait` expires.
     pub async fn stop(self, grace: Duration) {
-        self.task.abort();
-        let _ = self.task.await;
-        let drained = tokio::time::timeout(grace, self.slots.acquire_many(self.concurrency)).await;
-        if drained.is_err() {
-            tracing::warn!(?grace, "notifications still in flight at shutdown");
-        }
+        self.prune.abort();
+        self.consumer.stop(grace).await;
     }
 }
 
@@ -126,7 +121,7 @@ pub async fn start(
         ack_wait: config.queue.ack_wait,
         max_ack_pending: concurrency * 2,
     };
-    let mut queue = bus.work_queue(spec).await?;
+    let queue = bus.work_queue(spec).await?;
     let (fcm, apns, smtp) = providers.configured();
     tracing::info!(
         fcm,
@@ -145,42 +140,22 @@ pub async fn start(
         source: config.source.clone(),
         recent: RecentSends::default(),
     });
-    let slots = Arc::new(Semaphore::new(concurrency));
-    let loop_slots = slots.clone();
-    let task = tokio::spawn(async move {
-        let mut prune = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            let Ok(slot) = loop_slots.clone().acquire_owned().await else {
-                return;
-            };
-            let delivery = tokio::select! {
-                d = queue.next() => d,
-                _ = prune.tick() => {
-                    worker.limiter.prune();
-                    worker.recent.prune();
-                    continue;
-                }
-            };
-            match delivery {
-                Ok(delivery) => {
-                    let worker = worker.clone();
-                    tokio::spawn(async move {
-                        worker.handle(delivery).await;
-                        drop(slot);
-                    });
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "the notification work queue failed; worker stopped");
-                    return;
-                }
+    let prune = {
+        let worker = Arc::clone(&worker);
+        tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                worker.limiter.prune();
+                worker.recent.prune();
             }
-        }
+        })
+    };
+    let consumer = Consumer::start("notifications", queue, concurrency, move |delivery| {
+        let worker = Arc::clone(&worker);
+        async move { worker.handle(delivery).await }
     });
-    Ok(NotifierHandle {
-        task,
-        slots,
-        concurrency: u32::try_from(concurrency).unwrap_or(u32::MAX),
-    })
+    Ok(NotifierHandle { consumer, prune })
 }
 
 /// How a delivery is settled.
@@ -217,23 +192,6 @@ impl Worker {
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, ?verdict, "cannot settle a notification delivery");
-        }
-    }
-}
-
-/// Runs `work`, restarting the delivery's `ack_wait` clock every third of it meanwhile.
-async fn keep_alive<F: Future>(delivery: &Delivery, ack_wait: Duration, work: F) -> F::Output {
-    let period = (ack_wait / 3).max(Duration::from_millis(100));
-    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    let mut work = std::pin::pin!(work);
-    loop {
-        tokio::select! {
-            out = &mut work => return out,
-            _ = ticker.tick() => {
-                if let Err(e) = delivery.in_progress().await {
-                    tracing::warn!(error = %e, "cannot extend a notification's ack_wait");
-                }
-            }
         }
     }
 }
