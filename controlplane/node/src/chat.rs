@@ -92,7 +92,7 @@ impl ReplayBook {
         let now = Instant::now();
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         let list = rooms.entry(room.clone()).or_default();
-        list.retain(|r| now.duration_since(r.at) < REPLAY_MEMORY);
+        forget_expired(list, now);
         if list.len() >= REPLAYS_PER_ROOM {
             list.remove(0);
         }
@@ -110,7 +110,7 @@ impl ReplayBook {
         let Some(list) = rooms.get_mut(room) else {
             return Vec::new();
         };
-        list.retain(|r| now.duration_since(r.at) < REPLAY_MEMORY);
+        forget_expired(list, now);
         let sockets = list
             .iter()
             .filter(|r| r.offsets.binary_search(&offset).is_ok())
@@ -121,6 +121,11 @@ impl ReplayBook {
         }
         sockets
     }
+}
+
+/// Drops the replays of `list` older than [`REPLAY_MEMORY`] at `now`.
+fn forget_expired(list: &mut Vec<Replayed>, now: Instant) {
+    list.retain(|r| now.duration_since(r.at) < REPLAY_MEMORY);
 }
 
 /// The `new_message` payload of a message, stored here or announced on the bus.

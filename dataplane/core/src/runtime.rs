@@ -111,12 +111,7 @@ impl TaskQueue {
 
 /// Runs `future` as a task in `queue` (of the current executor), detached.
 pub fn spawn_into<F: Future<Output = ()> + 'static>(future: F, queue: TaskQueue) -> TaskHandle {
-    match glommio::spawn_local_into(future, queue.0) {
-        Ok(task) => TaskHandle(task.detach()),
-        // Only a queue of another executor is unknown here; a `TaskQueue` is created on the
-        // executor that uses it (`ShardState` never leaves its shard).
-        Err(e) => unreachable!("task queue of another executor: {e}"),
-    }
+    TaskHandle(spawn_in(future, queue).detach())
 }
 
 /// Starts `future` as a task in `queue`; the returned task yields its output, and dropping
@@ -127,6 +122,8 @@ pub fn spawn_in<T: 'static>(
 ) -> Task<T> {
     match glommio::spawn_local_into(future, queue.0) {
         Ok(task) => task,
+        // Only a queue of another executor is unknown here; a `TaskQueue` is created on the
+        // executor that uses it (`ShardState` never leaves its shard).
         Err(e) => unreachable!("task queue of another executor: {e}"),
     }
 }
