@@ -3,14 +3,17 @@
 //!   the upload to be redelivered to the next node, which writes exactly the object keys
 //!   of a clean run of the same source, marks the row `ready`, and puts exactly one
 //!   `media.ready` in the stream, even when the upload is announced once more afterwards;
-//! - a store that dies mid-job makes the delivery retry with the queue's backoff (the
-//!   deliveries are counted on nats-server itself) and, when it stays down, end in
-//!   `media.failed` (retryable) with a `failed` row and a dead letter after the last
-//!   attempt; when it comes back before the attempts run out, the job succeeds with one
-//!   `media.ready`.
+//! - a store that becomes unreachable mid-job makes the delivery retry with the queue's
+//!   backoff (the deliveries are counted on nats-server itself) and, when it stays down,
+//!   end in `media.failed` (retryable) with a `failed` row and a dead letter after the
+//!   last attempt; when it comes back before the attempts run out, the job succeeds with
+//!   one `media.ready`.
 //!
 //! Redelivery is made quick with `MEDIA_ACK_WAIT_MS`, `MEDIA_MAX_DELIVER` and
-//! `MEDIA_RETRY_BACKOFF_MS`; the failing store is a private moto server killed by the test.
+//! `MEDIA_RETRY_BACKOFF_MS`. The outage is a cut [`TcpProxy`] between the node and the
+//! shared moto: the store comes back in one step, with the source still in it (a killed
+//! and restarted moto came back empty, and a retry that ran before the test had put the
+//! source back failed for good on the missing source).
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod support;
@@ -31,7 +34,7 @@ use support::media::{
     asset, av_mp4, check_ready, media_id, off_runtime, outcome, outcomes, snapshot,
 };
 use testkit::hls::Expect;
-use testkit::moto::MotoServer;
+use testkit::proxy::TcpProxy;
 
 /// The media worker's durable consumer.
 const DURABLE: &str = "media-processor";
@@ -172,23 +175,23 @@ async fn a_node_killed_mid_job_is_replaced_and_the_job_ends_once_with_the_same_k
 /// Redelivery settings of the store-outage tests.
 const BACKOFF_MS: u64 = 1500;
 
-/// A node on a private moto server that is killed once the job's first segment is
-/// stored. Returns what the test needs to watch the retries.
+/// A node whose link to the store is cut once the job's first segment is stored.
+/// Returns what the test needs to watch the retries.
 struct Outage {
-    moto: MotoServer,
+    link: TcpProxy,
     world: Distributed,
     node: RunningNode,
     media_id: String,
-    source_key: ObjectKey,
-    source: Vec<u8>,
     expect: Expect,
     sub: bus::Subscription,
     _dir: tempfile::TempDir,
 }
 
 async fn store_dies_mid_job(max_deliver: &str) -> Option<Outage> {
-    let moto = tokio::task::block_in_place(MotoServer::start)?;
-    let world = Distributed::start(Some(moto.url())).await?;
+    let s3 = testkit::require_env("ARMORICORE_TEST_S3_ENDPOINT")?;
+    let s3: std::net::SocketAddr = s3.trim_start_matches("http://").parse().unwrap();
+    let link = TcpProxy::start(s3);
+    let world = Distributed::start(Some(link.url())).await?;
     let dir = tempfile::tempdir().unwrap();
     let backoff = BACKOFF_MS.to_string();
     let env = world.env(&[
@@ -216,17 +219,15 @@ async fn store_dies_mid_job(max_deliver: &str) -> Option<Outage> {
         "the job finished before the store died; the source must be longer"
     );
     let mut outage = Outage {
-        moto,
+        link,
         world,
         node,
         media_id: id,
-        source_key,
-        source,
         expect,
         sub,
         _dir: dir,
     };
-    outage.moto.kill();
+    tokio::task::block_in_place(|| outage.link.cut());
     Some(outage)
 }
 
@@ -298,20 +299,15 @@ async fn a_store_back_before_the_attempts_run_out_lets_the_job_succeed_once() {
         return;
     };
     // The attempt that was running failed, and a redelivery came (and failed, or is
-    // failing, on the dead store): then the store comes back, empty as moto restarts.
+    // failing, on the unreachable store): then the store comes back.
     watch_deliveries(&o, 2).await;
-    tokio::task::block_in_place(|| o.moto.restart());
-    o.world.recreate_bucket().await;
+    tokio::task::block_in_place(|| o.link.restore());
     let services = o.node.services().clone();
-    services
-        .objects
-        .put_bytes(&o.source_key, o.source.clone().into())
-        .await
-        .unwrap();
 
     let id = o.media_id.clone();
-    let Payload::MediaReady(ready) = outcome(&mut o.sub, &id).await else {
-        panic!("{id}: no media.ready")
+    let ready = match outcome(&mut o.sub, &id).await {
+        Payload::MediaReady(ready) => ready,
+        other => panic!("{id}: not media.ready: {other:?}"),
     };
     let row = asset(services.store.as_ref(), &id).await;
     let stored = snapshot(&services.objects, &id).await;

@@ -5,7 +5,8 @@
 //! - [`NatsServer`]: a real `nats-server -js` on a free loopback port with its own store
 //!   directory and a monitoring port, killed on drop; it can be killed and restarted on
 //!   the same port and store.
-//! - [`moto::MotoServer`]: a private moto S3 server for a test that kills or restarts it.
+//! - [`proxy::TcpProxy`]: a TCP relay in front of a server, which a test cuts and
+//!   restores to take the server away and give it back with its data.
 //! - [`hls`]: checks a stored HLS output (playlists, segments, thumbnails) with m3u8-rs
 //!   and ffprobe.
 //! - [`free_port`]: a loopback port nobody listens on.
@@ -16,8 +17,8 @@
 //!   failure, never a skip.
 
 pub mod hls;
-pub mod moto;
 mod process;
+pub mod proxy;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

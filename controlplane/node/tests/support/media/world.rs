@@ -1,6 +1,6 @@
 //! The distributed parts a media test runs a node on: its own nats-server, the shared
-//! PostgreSQL, and a fresh bucket on an S3 server (the shared moto of `make test`, or a
-//! private one the test may kill), as the node's environment variables.
+//! PostgreSQL, and a fresh bucket on an S3 server (the shared moto of `make test`, directly
+//! or through a link the test may cut), as the node's environment variables.
 
 use bytes::Bytes;
 use testkit::NatsServer;
@@ -9,10 +9,6 @@ use testkit::NatsServer;
 pub struct Distributed {
     /// The test's own nats-server (with its monitoring endpoint).
     pub nats: NatsServer,
-    /// `S3_ENDPOINT`.
-    pub s3_endpoint: String,
-    /// The bucket every node of the test uses.
-    pub bucket: String,
     env: Vec<(&'static str, String)>,
 }
 
@@ -32,17 +28,12 @@ impl Distributed {
             ("MESSAGE_BUS_URL", nats.url()),
             ("DATABASE_URL", database_url),
             ("OBJECT_STORE_URL", format!("s3://{bucket}")),
-            ("S3_ENDPOINT", s3_endpoint.clone()),
+            ("S3_ENDPOINT", s3_endpoint),
             ("AWS_ACCESS_KEY_ID", "testing".to_string()),
             ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
             ("AWS_REGION", "us-east-1".to_string()),
         ];
-        Some(Distributed {
-            nats,
-            s3_endpoint,
-            bucket,
-            env,
-        })
+        Some(Distributed { nats, env })
     }
 
     /// The node's environment: the parts above, then `extra`.
@@ -50,11 +41,6 @@ impl Distributed {
         let mut pairs: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         pairs.extend_from_slice(extra);
         pairs
-    }
-
-    /// Creates the bucket again (after a private S3 server restarted empty).
-    pub async fn recreate_bucket(&self) {
-        create_bucket(&self.s3_endpoint, &self.bucket).await;
     }
 }
 
