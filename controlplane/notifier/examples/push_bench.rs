@@ -16,7 +16,7 @@
 //! interleaving than about either side; apart, each has its own threads, the kernel splits
 //! the cores, and `perf` can tell which side the time goes to.
 //!
-//! Both roles use mimalloc, the `armoricore` binary's global allocator.
+//! Both roles use the C library's malloc, as the `armoricore` binary does.
 //!
 //! Latency is measured around `Fcm::send` / `Apns::send` (not the limiter wait), in a
 //! closed loop: with N senders in flight it includes queueing behind the other N − 1.
@@ -35,9 +35,6 @@ use notifier::fcm::Fcm;
 use notifier::test_support::{ApnsServer, FcmServer, Pki};
 use notifier::{ApnsConfig, FcmConfig, Limiter, Provider, PushMessage, RateLimit, RateLimits};
 use serde::{Deserialize, Serialize};
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 struct Cli {

@@ -11,9 +11,9 @@ use media_bench::ffmpeg::{self, AudioMode};
 use media_bench::ladder_args::LadderArgs;
 use media_bench::{measure, ours, report, source};
 
-// The node's allocator, so `ours` runs as the node would; the `system-alloc` feature
-// leaves the C library's malloc in place instead (for the allocator's share of RSS).
-#[cfg(not(feature = "system-alloc"))]
+// `ours` runs on the C library's malloc, as the node does; the `mimalloc` feature puts
+// mimalloc in its place, to compare the allocators' share of peak RSS.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
