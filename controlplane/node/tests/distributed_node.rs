@@ -11,7 +11,6 @@ use std::time::Duration;
 use armoricore::cli::Role;
 use armoricore::node::{self, RunningNode};
 use bus::WorkQueueSpec;
-use bytes::Bytes;
 use codecs::EventType;
 use support::{config, request};
 
@@ -27,9 +26,7 @@ async fn node_on_nats_postgres_and_s3_is_healthy_and_publish_is_idempotent() {
         return;
     };
     let bucket = format!("node-{}", uuid::Uuid::new_v4().simple());
-    let addr: std::net::SocketAddr = s3.trim_start_matches("http://").parse().unwrap();
-    let created = request(addr, "PUT", &format!("/{bucket}"), &[], Bytes::new()).await;
-    assert_eq!(created.status, 200, "create bucket: {}", created.body);
+    support::media::world::create_bucket(&s3, &bucket).await;
 
     let dir = tempfile::tempdir().unwrap();
     let url = nats.url();

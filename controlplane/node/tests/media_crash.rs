@@ -189,8 +189,7 @@ struct Outage {
 
 async fn store_dies_mid_job(max_deliver: &str) -> Option<Outage> {
     let s3 = testkit::require_env("ARMORICORE_TEST_S3_ENDPOINT")?;
-    let s3: std::net::SocketAddr = s3.trim_start_matches("http://").parse().unwrap();
-    let link = TcpProxy::start(s3);
+    let link = TcpProxy::start(support::addr_of(&s3));
     let world = Distributed::start(Some(link.url())).await?;
     let dir = tempfile::tempdir().unwrap();
     let backoff = BACKOFF_MS.to_string();

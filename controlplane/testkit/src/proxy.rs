@@ -11,7 +11,7 @@
 //! connections at most, and the relay must not depend on the test's async runtime.
 
 use std::collections::HashMap;
-use std::io::{ErrorKind, Read, Write};
+use std::io::ErrorKind;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -175,25 +175,16 @@ fn relay(client: TcpStream, upstream: SocketAddr, links: &Arc<Links>) {
 
 /// Copies until `from` ends or fails, then passes the end on to `to`.
 fn copy(mut from: TcpStream, mut to: TcpStream) {
-    let mut buf = vec![0; 64 * 1024];
-    loop {
-        match from.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                if to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
+    // An error ends the copy like an end of stream: either way `to` is told.
+    let _ = std::io::copy(&mut from, &mut to);
     let _ = to.shutdown(Shutdown::Write);
     let _ = from.shutdown(Shutdown::Read);
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+
     use super::*;
 
     /// An upstream that answers every connection by echoing what it reads.

@@ -39,6 +39,13 @@ impl Answer {
     }
 }
 
+/// The address of an `http://host:port` URL (a test service's endpoint).
+pub fn addr_of(url: &str) -> SocketAddr {
+    url.trim_start_matches("http://")
+        .parse()
+        .unwrap_or_else(|e| panic!("not http://host:port ({e}): {url}"))
+}
+
 /// Sends a request to the node at `addr`.
 pub async fn request(
     addr: SocketAddr,

@@ -2,7 +2,6 @@
 //! every stored `media.*` event (through a fresh durable that starts at the oldest
 //! message), and the state of a durable consumer from nats-server's monitoring endpoint.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use bus::{Bus, WorkQueueSpec};
@@ -63,7 +62,7 @@ pub fn ready_count(events: &[Event], media_id: &str) -> usize {
 /// monitoring endpoint (`/jsz`): `delivered.consumer_seq` counts every delivery,
 /// redeliveries included; `ack_floor.stream_seq` is the last message settled in order.
 pub async fn consumer(monitor_url: &str, durable: &str) -> Option<serde_json::Value> {
-    let addr: SocketAddr = monitor_url.trim_start_matches("http://").parse().unwrap();
+    let addr = super::super::addr_of(monitor_url);
     let answer = super::super::request(addr, "GET", "/jsz?consumers=true", &[], "").await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let jsz = answer.json();

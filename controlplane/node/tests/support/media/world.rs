@@ -46,7 +46,7 @@ impl Distributed {
 
 /// Creates `bucket` on the S3 server at `endpoint` (path style, as moto takes it).
 pub async fn create_bucket(endpoint: &str, bucket: &str) {
-    let addr: std::net::SocketAddr = endpoint.trim_start_matches("http://").parse().unwrap();
+    let addr = super::super::addr_of(endpoint);
     let created =
         super::super::request(addr, "PUT", &format!("/{bucket}"), &[], Bytes::new()).await;
     assert_eq!(
