@@ -196,3 +196,42 @@ impl ListenerKill {
         let _ = self.0.shutdown(std::net::Shutdown::Both);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use glommio::{LocalExecutorBuilder, Placement};
+
+    use super::DEFAULT_IO_MEMORY;
+
+    /// The executor must not park while a task queue has runnable tasks, even when its
+    /// preempt timer fires before it gets to the queues. glommio 0.9.0 parked then, and the
+    /// woken tasks waited for an unrelated event: a shard sat on a socket's data for 60 s
+    /// (Autobahn case 9.5.x). With a 1 ns preempt timer every turn is such a race; the
+    /// executor either finishes the runs or hangs (see dataplane/vendor/glommio/PATCHES.md).
+    #[test]
+    fn woken_tasks_run_when_the_preempt_timer_fires_before_the_queues() {
+        let (done, finished) = mpsc::channel();
+        let runner = std::thread::Builder::new().name("preempt-race".into());
+        let _ = runner.spawn(move || {
+            let executor = LocalExecutorBuilder::new(Placement::Unbound)
+                .io_memory(DEFAULT_IO_MEMORY)
+                .preempt_timer(Duration::from_nanos(1))
+                .make()
+                .expect("an executor starts");
+            for round in 0..200u32 {
+                let echoed = executor.run(async move {
+                    let task = glommio::spawn_local(async move { round });
+                    task.await
+                });
+                assert_eq!(echoed, round);
+            }
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(30))
+            .expect("200 runs finish within 30 s (a hang means the executor parked with work)");
+    }
+}
