@@ -215,21 +215,24 @@ mod tests {
     fn woken_tasks_run_when_the_preempt_timer_fires_before_the_queues() {
         let (done, finished) = mpsc::channel();
         let runner = std::thread::Builder::new().name("preempt-race".into());
-        let _ = runner.spawn(move || {
-            let executor = LocalExecutorBuilder::new(Placement::Unbound)
-                .io_memory(DEFAULT_IO_MEMORY)
-                .preempt_timer(Duration::from_nanos(1))
-                .make()
-                .expect("an executor starts");
-            for round in 0..200u32 {
-                let echoed = executor.run(async move {
-                    let task = glommio::spawn_local(async move { round });
-                    task.await
-                });
-                assert_eq!(echoed, round);
-            }
-            let _ = done.send(());
-        });
+        // Not joined: a hung executor would hang the join too; the timeout below fails instead.
+        let _hung_or_done = runner
+            .spawn(move || {
+                let executor = LocalExecutorBuilder::new(Placement::Unbound)
+                    .io_memory(DEFAULT_IO_MEMORY)
+                    .preempt_timer(Duration::from_nanos(1))
+                    .make()
+                    .expect("an executor starts");
+                for round in 0..200u32 {
+                    let echoed = executor.run(async move {
+                        let task = glommio::spawn_local(async move { round });
+                        task.await
+                    });
+                    assert_eq!(echoed, round);
+                }
+                let _ = done.send(());
+            })
+            .expect("the executor's thread starts");
         finished
             .recv_timeout(Duration::from_secs(30))
             .expect("200 runs finish within 30 s (a hang means the executor parked with work)");
