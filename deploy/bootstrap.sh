@@ -50,7 +50,7 @@ pip_install() {
 # the media-processor role needs the same plugin packages.
 # The plugins are installed with the build deps too: `make run` starts a node whose media
 # role needs them.
-MEDIA_BUILD_PKGS=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+MEDIA_BUILD_PKGS=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libx264-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 MEDIA_TEST_PKGS=(gstreamer1.0-tools ffmpeg time)
