@@ -15,7 +15,7 @@ use crate::error::MediaError;
 use crate::hls;
 use crate::ladder::{Ladder, PlannedRendition};
 use crate::metadata::{self, StreamKind};
-use crate::pipeline::{Shared, THUMB_CANDIDATES, capsfilter, make, raw_queue};
+use crate::pipeline::{Shared, THUMB_CANDIDATES, capsfilter, make};
 use crate::segmenter::{CutOn, Segmenter};
 use crate::sink::OutputSink;
 use crate::thumbs::{self, ThumbCollector};
@@ -74,8 +74,8 @@ pub(crate) fn ts_output<S: OutputSink>(
     Ok([mux, sink.upcast()])
 }
 
-/// One rung's elements, in link order: `queue ! videoscale ! videoconvert ! caps ! tee !
-/// queue ! x264enc ! caps(high) ! h264parse`. `scaled` is the tee: it carries this rung's
+/// One rung's elements, in link order: `videoscale ! videoconvert ! caps ! tee !
+/// armoricorex264enc ! caps(high) ! h264parse`. `scaled` is the tee: it carries this rung's
 /// raw frames, and the next smaller rung scales from it (see `pipeline`).
 pub(crate) struct RungChain {
     /// Every element, in link order.
@@ -90,7 +90,6 @@ pub(crate) fn video_rung(
     ladder: &Ladder,
     colorimetry: Option<&str>,
 ) -> Result<RungChain, MediaError> {
-    let queue = raw_queue()?;
     let scale = make("videoscale")?;
     let convert = make("videoconvert")?;
     let caps = capsfilter(
@@ -103,14 +102,11 @@ pub(crate) fn video_rung(
             .build(),
     )?;
     let scaled = make("tee")?;
-    let enc_queue = raw_queue()?;
-    let enc = make("x264enc")?;
+    // Our element, not x264enc: it releases each raw frame once x264 has copied it
+    // (crate x264enc). x264's threaded lookahead (`sync-lookahead` auto) stays on: the
+    // encoder is called from the one video thread, which must not wait for the lookahead.
+    let enc = make(x264enc::FACTORY_NAME)?;
     enc.set_property_from_str("bitrate", &(r.video_bitrate / 1000).max(1).to_string());
-    // x264enc keeps every input frame until x264 returns it encoded, although x264 has
-    // copied it; x264's sync lookahead (auto: a few frames per thread) lengthens that
-    // wait. 0 leaves the encoded stream unchanged (threading only) and cut peak RSS by
-    // 50-68 MiB on the 1080p ladder (docs/benchmarks/media.md).
-    enc.set_property("sync-lookahead", 0i32);
     enc.set_property_from_str("speed-preset", ladder.preset.as_str());
     enc.set_property_from_str("key-int-max", &gop.to_string());
     // Fixed, closed GOPs: no scene-cut keyframes, so every rung cuts at the same frames.
@@ -127,17 +123,7 @@ pub(crate) fn video_rung(
     // SPS/PPS before every keyframe, so every segment decodes on its own.
     parse.set_property_from_str("config-interval", "-1");
     Ok(RungChain {
-        chain: vec![
-            queue,
-            scale,
-            convert,
-            caps,
-            scaled.clone(),
-            enc_queue,
-            enc,
-            profile,
-            parse,
-        ],
+        chain: vec![scale, convert, caps, scaled.clone(), enc, profile, parse],
         scaled,
     })
 }
@@ -228,7 +214,6 @@ pub(crate) fn thumb_branch(
 ) -> Result<Vec<gst::Element>, MediaError> {
     let (tw, th) = thumbs::size(pw, ph, max_width);
     shared.lock().thumbs = Some(ThumbCollector::new(THUMB_CANDIDATES));
-    let queue = raw_queue()?;
     let rate = make("videorate")?;
     // At most 4 frames a second reach the scaler: the collector keeps far fewer.
     rate.set_property("drop-only", true);
@@ -274,5 +259,5 @@ pub(crate) fn thumb_branch(
                 .build(),
         )
         .build();
-    Ok(vec![queue, rate, scale, convert, caps, sink.upcast()])
+    Ok(vec![rate, scale, convert, caps, sink.upcast()])
 }

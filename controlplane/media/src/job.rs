@@ -130,9 +130,12 @@ pub struct MediaReport {
 static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
 
 fn init() -> Result<(), MediaError> {
-    INIT.get_or_init(|| gst::init().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(|e| MediaError::Pipeline(format!("GStreamer did not initialise: {e}")))
+    INIT.get_or_init(|| {
+        gst::init().map_err(|e| e.to_string())?;
+        x264enc::register().map_err(|e| format!("armoricorex264enc: {e}"))
+    })
+    .clone()
+    .map_err(|e| MediaError::Pipeline(format!("GStreamer did not initialise: {e}")))
 }
 
 async fn set_state(pipeline: &gst::Pipeline, state: gst::State) -> Result<(), MediaError> {

@@ -1,9 +1,9 @@
 //! Owns the GStreamer graph of a job:
 //!
 //! ```text
-//! appsrc ! typefind ! decodebin ─┬ video ! queue ! videoconvert ! videoflip ! tee ─ rung 1: queue ! videoscale ! videoconvert ! caps(WxH) ! tee ─┬ queue ! x264enc ! caps(high) ! h264parse ─┐
-//!                                │                                                                                                      ├ rung 2 (scaled from rung 1's tee) …   │
-//!                                │                                      (smallest rung at least the thumbnail size) ─ thumbs: queue ! videorate ! videoscale ! videoconvert ! caps ! appsink
+//! appsrc ! typefind ! decodebin ─┬ video ! queue(1) ! videoconvert ! [videoflip] ! tee ─ rung 1: videoscale ! videoconvert ! caps(WxH) ! tee ─┬ armoricorex264enc ! caps(high) ! h264parse ─┐
+//!                                │                                                                                                      ├ rung 2 (scaled from rung 1's tee) …        │
+//!                                │                                      (smallest rung at least the thumbnail size) ─ thumbs: videorate ! videoscale ! videoconvert ! caps ! appsink
 //!                                └ audio ! queue ! audioconvert ! audioresample ! caps(48k,2ch) ! avenc_aac ! aacparse ! tee ─ per rung: queue ─┐  │
 //!                                                                               per rung: mpegtsmux ! appsink → our segmenter → store  ◄───────┴──┘
 //! ```
@@ -14,7 +14,9 @@
 //! when it appears and the branches are built once every pad is known and the video's
 //! first buffer is waiting: then we know whether there is video and audio, and the
 //! picture size, rotation, colorimetry and frame rate the ladder is planned from.
-//! Keyframes are aligned across renditions: every x264enc has the same fixed GOP
+//! The whole video chain after the one-frame queue runs in that queue's thread (see
+//! `decoded_video_queue`); x264's threads do the encoding.
+//! Keyframes are aligned across renditions: every encoder has the same fixed GOP
 //! (`key-int-max` = frame rate × segment duration, `scenecut=0`, closed GOPs), and our
 //! segmenter (module `segmenter`) cuts every rendition at those keyframes.
 
@@ -118,20 +120,39 @@ fn link_err(what: &str) -> impl Fn(gst::glib::BoolError) -> MediaError + '_ {
     move |e| MediaError::Pipeline(format!("linking {what}: {e}"))
 }
 
-/// Raw video frames a queue between two video elements may hold.
-const RAW_QUEUE_FRAMES: u32 = 3;
-
-/// A queue of raw video frames bounded by count only. The default bounds (1 s, 10 MB or
-/// 200 buffers, whichever first) let a 360p rung's queue hold 30 frames and a 1080p one
-/// 3: a count is what matters between two elements that each work a frame at a time (the
-/// slack between audio and video is decodebin's multiqueue's, upstream, and x264's own
-/// lookahead). Measured: -10..-20 MiB peak RSS on the 1080p ladder, CPU unchanged.
-pub(crate) fn raw_queue() -> Result<gst::Element, MediaError> {
+/// The one raw-video queue: between the decoder and the rest of the video chain, so the
+/// decoder works on the next frame while scalers and encoders take this one. Everything
+/// after it runs in that queue's thread, as ffmpeg's ladder runs in its main loop: x264's
+/// own threads (frame threads and a threaded lookahead) do the encoding in parallel, and
+/// every queue of raw frames that was there (3 per rung, up to 12 source frames at 1080p)
+/// held frames ffmpeg never holds. Measured on the 1080p and 720p ladders: peak RSS down by
+/// 14-25 MiB, wall time unchanged or better (docs/benchmarks/media.md).
+fn decoded_video_queue() -> Result<gst::Element, MediaError> {
     let q = make("queue")?;
-    q.set_property("max-size-buffers", RAW_QUEUE_FRAMES);
+    q.set_property("max-size-buffers", 1u32);
     q.set_property("max-size-bytes", 0u32);
     q.set_property("max-size-time", 0u64);
     Ok(q)
+}
+
+/// libav's frame threading keeps one frame per thread in flight besides the reference
+/// frames, and GStreamer 1.22's avdec copies every frame it outputs while libav still
+/// references it; one decoding thread is 11 % of the job's CPU and never the bottleneck
+/// of a ladder (x264 is), so it decodes with one: 25 MiB less peak RSS on the 1080p ladder,
+/// no slower (docs/benchmarks/media.md).
+fn decode_video_in_one_thread(decodebin: &gst::Element) {
+    let Some(bin) = decodebin.downcast_ref::<gst::Bin>() else {
+        return;
+    };
+    bin.connect_deep_element_added(|_, _, element| {
+        let is_video_decoder = element
+            .factory()
+            .and_then(|f| f.metadata(gst::ELEMENT_METADATA_KLASS).map(str::to_owned))
+            .is_some_and(|klass| klass.contains("Decoder") && klass.contains("Video"));
+        if is_video_decoder && element.find_property("max-threads").is_some() {
+            element.set_property("max-threads", 1i32);
+        }
+    });
 }
 
 pub(crate) fn capsfilter(caps: gst::Caps) -> Result<gst::Element, MediaError> {
@@ -173,6 +194,7 @@ pub(crate) fn build_front<S: OutputSink>(
     );
     let typefind = make("typefind")?;
     let decodebin = make("decodebin")?;
+    decode_video_in_one_thread(&decodebin);
     pipeline
         .add_many([appsrc.upcast_ref(), &typefind, &decodebin])
         .map_err(link_err("the front"))?;
@@ -447,20 +469,27 @@ fn build_branches<S: OutputSink>(
 
     // Video: one decode, tee to each rung's encoder and to the thumbnail collector.
     if let (Some(pad), Some((rotation, pw, ph, gop, colorimetry))) = (&video_pad, video_info) {
-        let queue = raw_queue()?;
+        let queue = decoded_video_queue()?;
         let convert = make("videoconvert")?;
-        let flip = make("videoflip")?;
-        // Makes renditions upright (phone videos), with the rotation the ladder was
-        // planned for rather than `auto`, so a late tag cannot distort the picture.
-        let method = match rotation {
-            90 => "90r",
-            180 => "180",
-            270 => "90l",
-            _ => "identity",
-        };
-        flip.set_property_from_str("video-direction", method);
         let tee = make("tee")?;
-        let head = [queue.clone(), convert, flip, tee.clone()];
+        let mut head = vec![queue.clone(), convert];
+        // Makes renditions upright (phone videos), with the rotation the ladder was
+        // planned for rather than `auto`, so a late tag cannot distort the picture. Only
+        // when there is a rotation: videoflip's `identity` is not a passthrough in
+        // GStreamer 1.22, it copies every frame into a pool of its own (8 source frames,
+        // 25 MB at 1080p, measured with heaptrack).
+        let method = match rotation {
+            90 => Some("90r"),
+            180 => Some("180"),
+            270 => Some("90l"),
+            _ => None,
+        };
+        if let Some(method) = method {
+            let flip = make("videoflip")?;
+            flip.set_property_from_str("video-direction", method);
+            head.push(flip);
+        }
+        head.push(tee.clone());
         pipeline.add_many(&head).map_err(link_err("video head"))?;
         gst::Element::link_many(&head).map_err(link_err("video head"))?;
         new_elements.extend(head.iter().cloned());
