@@ -22,6 +22,12 @@ pub const MIN_PART_SIZE: usize = 5 * 1024 * 1024;
 pub const MAX_PART_SIZE: usize = 512 * 1024 * 1024;
 /// Most parts one multipart upload may have (S3's limit).
 pub const MAX_PARTS: u64 = 10_000;
+/// Part size of the local directory store. It has no minimum part size and no part count
+/// limit (parts are written in place into one staged file), so a streaming write holds
+/// 1 MiB pieces instead of whole media segments: a 1080p ladder keeps one segment per
+/// rendition open at a time, ~5 MB that would otherwise sit in memory until each segment
+/// ends (docs/benchmarks/media.md).
+pub const LOCAL_PART_SIZE: usize = 1024 * 1024;
 /// Region used when neither `AWS_REGION` nor `AWS_DEFAULT_REGION` is set.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -87,6 +93,7 @@ impl ConfigError {
 pub struct UploadLimits {
     part_size: usize,
     max_concurrent_parts: usize,
+    max_parts: u64,
 }
 
 impl UploadLimits {
@@ -106,7 +113,17 @@ impl UploadLimits {
         Ok(Self {
             part_size,
             max_concurrent_parts,
+            max_parts: MAX_PARTS,
         })
+    }
+
+    /// The local directory store's limits: [`LOCAL_PART_SIZE`] parts, as many as needed.
+    pub fn local() -> Self {
+        Self {
+            part_size: LOCAL_PART_SIZE,
+            max_concurrent_parts: DEFAULT_MAX_CONCURRENT_PARTS,
+            max_parts: u64::MAX,
+        }
     }
 
     /// Bytes per part.
@@ -124,9 +141,10 @@ impl UploadLimits {
         self.part_size * (self.max_concurrent_parts + 1)
     }
 
-    /// The largest object one writer can store ([`MAX_PARTS`] parts).
+    /// The largest object one writer can store ([`MAX_PARTS`] parts on S3; no limit on
+    /// the local store).
     pub fn max_object_size(&self) -> u64 {
-        self.part_size as u64 * MAX_PARTS
+        (self.part_size as u64).saturating_mul(self.max_parts)
     }
 }
 
@@ -135,6 +153,7 @@ impl Default for UploadLimits {
         Self {
             part_size: DEFAULT_PART_SIZE,
             max_concurrent_parts: DEFAULT_MAX_CONCURRENT_PARTS,
+            max_parts: MAX_PARTS,
         }
     }
 }
@@ -228,11 +247,11 @@ pub struct ObjectStoreConfig {
 }
 
 impl ObjectStoreConfig {
-    /// A local directory store with default upload limits.
+    /// A local directory store with its upload limits ([`UploadLimits::local`]).
     pub fn local(root: impl Into<PathBuf>) -> Self {
         Self {
             backend: Backend::Local { root: root.into() },
-            upload: UploadLimits::default(),
+            upload: UploadLimits::local(),
         }
     }
 

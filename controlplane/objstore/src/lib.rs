@@ -38,8 +38,9 @@
 //!   write committed; an aborted, failed or dropped write leaves nothing visible
 //!   (multipart uploads are aborted; local staging files are removed).
 //! - A streaming write holds at most `part_size × (max_concurrent_parts + 1)` bytes
-//!   ([`UploadLimits::memory_bound`], 40 MiB by default) whatever the object's size,
-//!   and writes no temporary file outside the store. A streaming read holds one chunk.
+//!   ([`UploadLimits::memory_bound`]: 40 MiB on S3, 5 MiB on the local store) whatever the
+//!   object's size, and writes no temporary file outside the store. A streaming read holds
+//!   one chunk.
 //! - Local writes are fsynced before they are acknowledged.
 //! - [`Objects::health`] makes a real round trip to the store, bounded by
 //!   [`HEALTH_TIMEOUT`].
@@ -56,8 +57,8 @@ mod writer;
 
 pub use config::{
     Backend, ConfigError, DEFAULT_MAX_CONCURRENT_PARTS, DEFAULT_PART_SIZE, DEFAULT_REGION,
-    MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, ObjectStoreConfig, ObjectStoreEnv, S3Config,
-    S3Credentials, UploadLimits, vars,
+    LOCAL_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, ObjectStoreConfig, ObjectStoreEnv,
+    S3Config, S3Credentials, UploadLimits, vars,
 };
 pub use error::{BoxError, ObjectStoreError};
 pub use key::{InvalidKey, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, ObjectKey, RESERVED_CHARS};

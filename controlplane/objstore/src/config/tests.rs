@@ -143,4 +143,17 @@ fn upload_limits_are_bounded_and_state_their_memory() {
         UploadLimits::default().memory_bound(),
         DEFAULT_PART_SIZE * (DEFAULT_MAX_CONCURRENT_PARTS + 1)
     );
+    assert_eq!(limits.max_object_size(), MIN_PART_SIZE as u64 * MAX_PARTS);
+    let local = UploadLimits::local();
+    assert_eq!(local.part_size(), LOCAL_PART_SIZE);
+    assert_eq!(
+        local.max_object_size(),
+        u64::MAX,
+        "the local store has no part limit"
+    );
+    assert_eq!(
+        resolve(&[]).unwrap().upload,
+        local,
+        "the embedded default store streams in small parts"
+    );
 }
