@@ -52,7 +52,7 @@ pub enum X264Preset {
 }
 
 impl X264Preset {
-    /// The nick x264enc understands.
+    /// x264's name for the preset.
     pub fn as_str(self) -> &'static str {
         match self {
             X264Preset::Ultrafast => "ultrafast",

@@ -15,9 +15,9 @@
 //! - `job`: [`transcode`], the job: feeding, bus, progress, time limit, teardown, final
 //!   playlists and master.
 //! - `finalize`: VOD playlists, bandwidth and codec strings, thumbnails, master last.
-//! - `pipeline`: the GStreamer graph (appsrc → decodebin → tee → x264enc per rung, each
-//!   scaled from the next larger rung / one AAC encode → `mpegtsmux ! appsink` per rung,
-//!   plus the thumbnail branch).
+//! - `pipeline`: the GStreamer graph (appsrc → decodebin → tee → armoricorex264enc per rung,
+//!   each scaled from the next larger rung / one AAC encode → `mpegtsmux ! appsink` per
+//!   rung, plus the thumbnail branch).
 //! - `branches`: the element chains of one rung, one rendition's muxer and appsink, the
 //!   thumbnail branch, and the probes that read codec profiles.
 //! - `segmenter`: our HLS segmenter, cutting each rendition's transport stream at aligned

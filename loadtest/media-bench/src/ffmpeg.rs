@@ -11,8 +11,8 @@
 //! ```
 //!
 //! How each of our settings is matched (see `controlplane/media/src/branches.rs`):
-//! - x264enc `pass=cbr` (its default) with `bitrate=R`: x264 ABR with `vbv-maxrate = R`
-//!   and `vbv-bufsize = R × vbv-buf-capacity (600 ms)`; ffmpeg's `-b:v/-maxrate/-bufsize`
+//! - our encoder (`armoricorex264enc`, x264enc's rate control) with `bitrate=R`: x264 ABR
+//!   with `vbv-maxrate = R` and `vbv-bufsize = R × vbv-buf-capacity (600 ms)`; ffmpeg's `-b:v/-maxrate/-bufsize`
 //!   set the same three x264 fields.
 //! - `speed-preset`, `key-int-max=GOP`, `option-string=scenecut=0:open-gop=0:min-keyint=GOP`
 //!   and the `profile=high` caps: `-preset`, `-g`, `-x264-params`, `-profile:v high`.
@@ -37,7 +37,8 @@ use media::{Ladder, PlannedRendition, gop_frames, plan};
 
 use crate::source::SourceInfo;
 
-/// x264enc's default `vbv-buf-capacity`, milliseconds of the bit rate.
+/// The encoder's default `vbv-buf-capacity` (x264enc's, kept by armoricorex264enc),
+/// milliseconds of the bit rate.
 const VBV_BUFFER_MS: u64 = 600;
 
 /// How ffmpeg gets the one AAC stream into the ladder.
