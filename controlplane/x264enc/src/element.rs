@@ -440,7 +440,7 @@ impl VideoEncoderImpl for X264Enc {
                 force_idr,
             };
             match state.encoder.encode(Some(picture)) {
-                Ok(out) => out.map(|o| (o.data.to_vec(), o.pts, o.dts, o.keyframe, o.id)),
+                Ok(out) => out,
                 Err(e) => {
                     gst::element_imp_error!(self, gst::StreamError::Encode, ["{e}"]);
                     return Err(gst::FlowError::Error);
@@ -453,13 +453,7 @@ impl VideoEncoderImpl for X264Enc {
         release_input_buffer(&mut frame);
         drop(frame);
         match out {
-            Some((data, pts, dts, keyframe, id)) => self.push_encoded(Encoded {
-                data: &data,
-                pts,
-                dts,
-                keyframe,
-                id,
-            }),
+            Some(out) => self.push_encoded(out),
             None => Ok(gst::FlowSuccess::Ok),
         }
     }
