@@ -27,8 +27,12 @@ use tokio::task::JoinHandle;
 use crate::segmenter::{SegmentError, SegmentOut};
 use crate::sink::{OutputSink, SinkError, SinkWriter};
 
-/// Bytes batched before a chunk is handed to the store task.
-pub const CHUNK: usize = 256 * 1024;
+/// Bytes batched before a chunk is handed to the store task. 64 KiB: large enough that a
+/// 1080p segment is a few dozen hand-offs, small enough that the chunks waiting in the
+/// channels of a whole ladder stay within a few MiB (with the local store's 256 KiB parts,
+/// 2.3 MiB less peak RSS on the 720p ladder than 256 KiB chunks and 1 MiB parts, at the
+/// same speed; docs/benchmarks/media.md).
+pub const CHUNK: usize = 64 * 1024;
 /// Chunks in flight per open segment before the streaming thread blocks.
 pub const CHANNEL_CAPACITY: usize = 4;
 

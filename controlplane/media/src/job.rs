@@ -256,7 +256,7 @@ where
         if bytes.is_empty() {
             continue;
         }
-        // Backpressure: wait while appsrc's 4 MiB queue is full.
+        // Backpressure: wait while appsrc's 1 MiB queue is full.
         if gate.wait_for(|hungry| *hungry).await.is_err() {
             return Ok(());
         }

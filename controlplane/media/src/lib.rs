@@ -34,7 +34,7 @@
 //! - `worker`: the durable `media.uploaded` consumer (asset row, `media.*` events).
 //!
 //! # Invariants
-//! - The source is read once, in order, as it arrives; appsrc holds at most 4 MiB of it.
+//! - The source is read once, in order, as it arrives; appsrc holds at most 1 MiB of it.
 //!   (qtdemux may itself buffer the media data of an MP4 whose `moov` comes last.)
 //! - Nothing touches the local filesystem: segments go from the muxer's appsink straight
 //!   to the store.

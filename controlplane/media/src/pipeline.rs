@@ -170,12 +170,15 @@ pub(crate) fn build_front<S: OutputSink>(
     size_hint: Option<u64>,
 ) -> Result<(gst::Pipeline, gst_app::AppSrc), MediaError> {
     let pipeline = gst::Pipeline::new();
-    // Bounded input queue: 4 MiB, then `enough-data` stops the feeder until
-    // `need-data`. Non-blocking pushes: the feeder waits asynchronously instead.
+    // Bounded input queue: 1 MiB, then `enough-data` stops the feeder until
+    // `need-data` at half of it, so the demuxer never waits on an empty queue while the
+    // feeder wakes (ffmpeg reads its input on demand; 4 MiB here cost 3 MiB of peak RSS
+    // on the 720p ladder, docs/benchmarks/media.md). Non-blocking pushes: the feeder waits asynchronously instead.
     let mut builder = gst_app::AppSrc::builder()
         .format(gst::Format::Bytes)
         .stream_type(gst_app::AppStreamType::Stream)
-        .max_bytes(4 << 20)
+        .max_bytes(1 << 20)
+        .min_percent(50)
         .block(false);
     if let Some(size) = size_hint.and_then(|s| i64::try_from(s).ok()) {
         builder = builder.size(size);

@@ -38,7 +38,7 @@
 //!   write committed; an aborted, failed or dropped write leaves nothing visible
 //!   (multipart uploads are aborted; local staging files are removed).
 //! - A streaming write holds at most `part_size × (max_concurrent_parts + 1)` bytes
-//!   ([`UploadLimits::memory_bound`]: 40 MiB on S3, 5 MiB on the local store) whatever the
+//!   ([`UploadLimits::memory_bound`]: 40 MiB on S3, 1.25 MiB on the local store) whatever the
 //!   object's size, and writes no temporary file outside the store. A streaming read holds
 //!   one chunk.
 //! - Local writes are fsynced before they are acknowledged.

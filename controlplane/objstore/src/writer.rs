@@ -7,7 +7,7 @@
 //! they come through [`ObjectWriter::write_bytes`]), and no more bytes are accepted while
 //! `max_concurrent_parts` parts are in flight. So one writer holds at most
 //! `part_size × (max_concurrent_parts + 1)` bytes ([`UploadLimits::memory_bound`]): with the
-//! S3 defaults, 8 MiB × 5 = 40 MiB (1 MiB × 5 on the local store), whatever the size of the
+//! S3 defaults, 8 MiB × 5 = 40 MiB (256 KiB × 5 on the local store), whatever the size of the
 //! object. Nothing is written to a temporary file outside the store (the local backend
 //! stages parts in `<key>#<n>` inside its own directory, which listings and reads never
 //! show).
