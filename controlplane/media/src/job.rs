@@ -13,6 +13,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
 use crate::bridge::{Bridge, Outputs};
+use crate::bus::BusMessages;
 use crate::error::{BoxError, MediaError};
 use crate::finalize::report;
 use crate::hls::Segment;
@@ -72,6 +73,10 @@ pub struct JobOptions {
     pub size_hint: Option<u64>,
     /// Progress callback.
     pub progress: Option<ProgressFn>,
+    /// Nice value (0 to [`MAX_NICE`](crate::MAX_NICE)) of the job's streaming threads and
+    /// x264's: above 0 they yield the CPU to the rest of the process (the data plane's
+    /// shards) when both want it. 0 leaves their priority alone.
+    pub thread_nice: i32,
 }
 
 impl Default for JobOptions {
@@ -81,6 +86,7 @@ impl Default for JobOptions {
             timeout: Duration::from_secs(30 * 60),
             size_hint: None,
             progress: None,
+            thread_nice: 0,
         }
     }
 }
@@ -179,10 +185,21 @@ where
     let (pipeline, appsrc) =
         pipeline::build_front(&shared, &bridge, Arc::new(gate_tx), options.size_hint)?;
     let fed = AtomicU64::new(0);
+    // Before any state change: the first streaming threads start on the way to Playing,
+    // and the handler must see their `stream-status` to set their priority.
+    let messages = BusMessages::new(
+        &pipeline
+            .bus()
+            .ok_or_else(|| MediaError::Pipeline("pipeline without bus".into()))?,
+        options.thread_nice,
+    );
 
     let run = async {
         set_state(&pipeline, gst::State::Playing).await?;
-        run(&pipeline, &appsrc, source, gate_rx, &shared, options, &fed).await
+        run(
+            &pipeline, &appsrc, messages, source, gate_rx, &shared, options, &fed,
+        )
+        .await
     };
     let result = match tokio::time::timeout(options.timeout, run).await {
         Ok(r) => r,
@@ -275,9 +292,11 @@ where
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // one call site; the job's parts, not options
 async fn run<St, E>(
     pipeline: &gst::Pipeline,
     appsrc: &gst_app::AppSrc,
+    mut messages: BusMessages,
     source: St,
     gate: tokio::sync::watch::Receiver<bool>,
     shared: &Arc<Shared>,
@@ -288,10 +307,6 @@ where
     St: Stream<Item = Result<Bytes, E>>,
     E: Into<BoxError>,
 {
-    let bus = pipeline
-        .bus()
-        .ok_or_else(|| MediaError::Pipeline("pipeline without bus".into()))?;
-    let mut messages = bus.stream();
     let feeding = feed(appsrc, source, gate, fed);
     let mut feeding = std::pin::pin!(feeding);
     let mut fed_all = false;

@@ -23,6 +23,8 @@
 //! - `segmenter`: our HLS segmenter, cutting each rendition's transport stream at aligned
 //!   keyframes (or audio frames) with PAT/PMT first in every segment.
 //! - `bridge`: the segmenter's output → the async sink, streamed, with backpressure.
+//! - `bus`: the job's bus messages, and its streaming threads' priority
+//!   ([`JobOptions::thread_nice`]).
 //! - `sink`: [`OutputSink`] and [`ObjectStoreSink`] (`media/{media_id}/…` in `objstore`).
 //! - `ladder`: [`Ladder`] and the pure rendition planning ([`plan`]).
 //! - `hls`: playlist parsing and writing, RFC 6381 codec strings, bandwidth figures.
@@ -48,6 +50,7 @@
 
 mod branches;
 mod bridge;
+mod bus;
 mod error;
 mod finalize;
 mod hls;
@@ -62,6 +65,7 @@ mod thumbs;
 pub mod worker;
 
 pub use bridge::{CHANNEL_CAPACITY, CHUNK};
+pub use bus::MAX_NICE;
 pub use error::{BoxError, MediaError};
 pub use hls::{Segment, Variant, avc1_codec_from_annexb, master_playlist};
 pub use job::{

@@ -76,7 +76,13 @@ pub struct WorkerConfig {
     pub playback_base: String,
     /// Where sources may come from and how they are read.
     pub sources: SourceConfig,
+    /// `MEDIA_THREAD_NICE`: nice value of every job's threads ([`JobOptions::thread_nice`]).
+    pub thread_nice: i32,
 }
+
+/// Default of [`WorkerConfig::thread_nice`]: media threads yield to the data plane's shards
+/// (docs/decisions.md, "Media: jobs beside the shards, at a lower priority").
+pub const DEFAULT_THREAD_NICE: i32 = 10;
 
 impl Default for WorkerConfig {
     fn default() -> Self {
@@ -92,6 +98,7 @@ impl Default for WorkerConfig {
             source: "armoricore".into(),
             playback_base: "/media".into(),
             sources: SourceConfig::default(),
+            thread_nice: DEFAULT_THREAD_NICE,
         }
     }
 }
@@ -273,6 +280,7 @@ impl Worker {
                 // Lossy by design: a newer report follows within a second.
                 let _ = tx.try_send((p.stage.as_str().to_string(), p.percent));
             })),
+            thread_nice: self.config.thread_nice,
         };
         let publisher = {
             let bus = Arc::clone(&self.bus);

@@ -244,6 +244,9 @@ pub struct Config {
     pub dataplane_cores: usize,
     /// `MEDIA_MAX_JOBS`: concurrent media jobs per node.
     pub media_max_jobs: usize,
+    /// `MEDIA_THREAD_NICE`: nice value (0-19) of media jobs' threads, so they yield the
+    /// cores to the data plane's shards (default 10; 0 leaves them at the process's).
+    pub media_thread_nice: i32,
     /// `MEDIA_SOURCE_ALLOW_PRIVATE`: let media sources resolve to private addresses.
     pub media_source_allow_private: bool,
     /// `MEDIA_SOURCE_ALLOW_HOSTS`, `MEDIA_SOURCE_MAX_BYTES` and the source timeouts.
@@ -289,6 +292,18 @@ impl Config {
         let media_max_jobs = raw.parse("MEDIA_MAX_JOBS", cores.max(1), "a whole number")?;
         if media_max_jobs == 0 {
             return Err(invalid("MEDIA_MAX_JOBS", "0", "expected at least 1"));
+        }
+        let media_thread_nice = raw.parse(
+            "MEDIA_THREAD_NICE",
+            media::worker::DEFAULT_THREAD_NICE,
+            "a nice value from 0 to 19",
+        )?;
+        if !(0..=media::MAX_NICE).contains(&media_thread_nice) {
+            return Err(invalid(
+                "MEDIA_THREAD_NICE",
+                &media_thread_nice.to_string(),
+                "expected a nice value from 0 to 19",
+            ));
         }
 
         let bus_url = raw.get("MESSAGE_BUS_URL").map(str::to_string);
@@ -371,6 +386,7 @@ impl Config {
             api_key: resolve_api_key(raw)?,
             dataplane_cores,
             media_max_jobs,
+            media_thread_nice,
             media_source_allow_private: raw.flag("MEDIA_SOURCE_ALLOW_PRIVATE")?,
             media_sources: resolve_media_sources(raw)?,
             media_upload_max_bytes: raw.parse(
@@ -685,6 +701,9 @@ mod tests {
             ("DATAPLANE_CORES", "0"),
             ("DATAPLANE_CORES", "9999"),
             ("MEDIA_MAX_JOBS", "0"),
+            ("MEDIA_THREAD_NICE", "-5"),
+            ("MEDIA_THREAD_NICE", "20"),
+            ("MEDIA_THREAD_NICE", "low"),
             ("MEDIA_UPLOAD_MAX_BYTES", "2G"),
             ("MESSAGE_BUS_URL", "redis://x"),
             ("MESSAGE_BUS_PREFIX", "no-dot"),
@@ -822,6 +841,24 @@ mod tests {
                 max_deliver: Some(3),
                 backoff: Some(vec![ms(200), ms(1000)]),
             }
+        );
+    }
+
+    #[test]
+    fn media_threads_yield_by_default_and_can_be_left_alone() {
+        let config = resolve(&[]).unwrap();
+        assert_eq!(config.media_thread_nice, media::worker::DEFAULT_THREAD_NICE);
+        assert_eq!(
+            resolve(&[("MEDIA_THREAD_NICE", "0")])
+                .unwrap()
+                .media_thread_nice,
+            0
+        );
+        assert_eq!(
+            resolve(&[("MEDIA_THREAD_NICE", " 19 ")])
+                .unwrap()
+                .media_thread_nice,
+            19
         );
     }
 

@@ -3,7 +3,9 @@
 //! it (`node` and `media-processor`).
 //!
 //! Jobs run on this process's tokio runtime, bounded by `MEDIA_MAX_JOBS`; GStreamer's own
-//! streaming threads do the decoding and encoding, so the runtime only moves bytes.
+//! streaming threads do the decoding and encoding, so the runtime only moves bytes. Those
+//! threads run at `MEDIA_THREAD_NICE` (default 10) so that the data plane's shards, on
+//! the same cores, get the CPU first (docs/decisions.md, "Media: jobs beside the shards").
 
 use std::time::Duration;
 
@@ -28,6 +30,7 @@ pub async fn start(services: &Services) -> anyhow::Result<Option<WorkerHandle>> 
     let defaults = WorkerConfig::default();
     let config = WorkerConfig {
         max_jobs: services.config.media_max_jobs,
+        thread_nice: services.config.media_thread_nice,
         source: "armoricore".to_string(),
         ack_wait: redelivery.ack_wait.unwrap_or(defaults.ack_wait),
         max_deliver: redelivery.max_deliver.unwrap_or(defaults.max_deliver),
