@@ -27,6 +27,10 @@
 //! sorts it: a missing, refused, malformed or oversized source ends the job for good;
 //! a network, timeout, 5xx or 429 failure is retried through the queue's backoff.
 //!
+//! # Metrics
+//! On the process's `metrics` recorder (the node's `/metrics`): [`JOBS_TOTAL`] by outcome,
+//! [`JOBS_RUNNING`], [`JOB_SECONDS`] by outcome and [`TRANSCODE_SPEED`].
+//!
 //! # Limits
 //! At most `max_jobs` jobs at once ([`bus::consumer::Consumer`] stops pulling while that
 //! many are in hand; the bus's `max_ack_pending` is twice that). Progress events go through a
@@ -78,6 +82,50 @@ pub struct WorkerConfig {
     pub sources: SourceConfig,
     /// `MEDIA_THREAD_NICE`: nice value of every job's threads ([`JobOptions::thread_nice`]).
     pub thread_nice: i32,
+}
+
+/// Counter of finished attempts by `outcome`: `ready`, `retry` (a retryable failure with
+/// attempts left), `failed` (final, or retryable on the last attempt), `replayed` (a
+/// redelivery of a job already ready, announced again without transcoding).
+pub const JOBS_TOTAL: &str = "armoricore_media_jobs_total";
+/// Gauge of transcodes running on this node.
+pub const JOBS_RUNNING: &str = "armoricore_media_jobs_running";
+/// Histogram of attempt wall time in seconds, by `outcome` (`ready`, `retry`, `failed`).
+pub const JOB_SECONDS: &str = "armoricore_media_job_seconds";
+/// Histogram of source seconds transcoded per wall second, successful jobs only.
+pub const TRANSCODE_SPEED: &str = "armoricore_media_transcode_speed";
+
+/// Counts a transcode in [`JOBS_RUNNING`] while it lives (also when its task is dropped).
+struct RunningJob;
+
+impl RunningJob {
+    fn start() -> Self {
+        metrics::gauge!(JOBS_RUNNING).increment(1.0);
+        RunningJob
+    }
+}
+
+impl Drop for RunningJob {
+    fn drop(&mut self) {
+        metrics::gauge!(JOBS_RUNNING).decrement(1.0);
+    }
+}
+
+/// Records one attempt's outcome, wall time and (when it succeeded) speed.
+fn record_outcome(result: &Result<MediaReport, Final>, last_attempt: bool, wall: Duration) {
+    let outcome = match result {
+        Ok(_) => "ready",
+        Err(f) if f.retryable && !last_attempt => "retry",
+        Err(_) => "failed",
+    };
+    metrics::counter!(JOBS_TOTAL, "outcome" => outcome).increment(1);
+    metrics::histogram!(JOB_SECONDS, "outcome" => outcome).record(wall.as_secs_f64());
+    if let Ok(report) = result
+        && !wall.is_zero()
+    {
+        metrics::histogram!(TRANSCODE_SPEED)
+            .record(report.metadata.duration.as_secs_f64() / wall.as_secs_f64());
+    }
 }
 
 /// Default of [`WorkerConfig::thread_nice`]: media threads yield to the data plane's shards
@@ -226,6 +274,7 @@ impl Worker {
                     .and_then(|o| serde_json::from_value::<MediaReady>(o).ok());
                 return match ready {
                     Some(ready) => {
+                        metrics::counter!(JOBS_TOTAL, "outcome" => "replayed").increment(1);
                         self.publish_settle(Payload::MediaReady(ready), id.as_str(), Verdict::Ack)
                             .await
                     }
@@ -247,7 +296,13 @@ impl Worker {
             return Verdict::Nak;
         }
 
-        match self.run_job(delivery, job).await {
+        let started = std::time::Instant::now();
+        let result = {
+            let _running = RunningJob::start();
+            self.run_job(delivery, job).await
+        };
+        record_outcome(&result, delivery.is_last_attempt(), started.elapsed());
+        match result {
             Ok(report) => self.succeed(job, &report).await,
             Err(f) if f.retryable && !delivery.is_last_attempt() => {
                 tracing::info!(media_id = %id, reason = %f.reason, attempt = delivery.attempt, "media job will be retried");

@@ -155,6 +155,16 @@ async fn an_upload_becomes_a_ready_asset_with_one_media_ready() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_upload_fails_for_good_with_a_reason() {
+    // nextest runs each test in its own process, so this test's recorder sees only its
+    // job; under `cargo test` another test may have installed one first (then the
+    // metrics are not checked).
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let recording = recorder.install().is_ok();
+    assert!(
+        recording || std::env::var_os("NEXTEST_RUN_ID").is_none(),
+        "a test process of its own has no recorder yet"
+    );
     let w = world().await;
     let key = objstore::ObjectKey::new("uploads/m-bad").unwrap();
     w.objects
@@ -201,6 +211,46 @@ async fn a_corrupt_upload_fails_for_good_with_a_reason() {
     assert_eq!(info.deliveries, 1);
     assert!(info.reason.contains("unsupported input"), "{}", info.reason);
     handle.stop(Duration::from_secs(5)).await;
+
+    if recording {
+        use metrics_util::debugging::DebugValue;
+        let metrics: Vec<(String, Vec<String>, DebugValue)> = snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let key = key.key();
+                let labels = key
+                    .labels()
+                    .map(|l| format!("{}={}", l.key(), l.value()))
+                    .collect();
+                (key.name().to_string(), labels, value)
+            })
+            .collect();
+        let find = |name: &str, labels: &[&str]| {
+            metrics
+                .iter()
+                .find(|(n, l, _)| {
+                    n == name && l.iter().map(String::as_str).eq(labels.iter().copied())
+                })
+                .map(|(_, _, v)| v)
+        };
+        assert_eq!(
+            find(media::worker::JOBS_TOTAL, &["outcome=failed"]),
+            Some(DebugValue::Counter(1)).as_ref(),
+            "{metrics:?}"
+        );
+        assert_eq!(find(media::worker::JOBS_TOTAL, &["outcome=ready"]), None);
+        assert_eq!(
+            find(media::worker::JOBS_RUNNING, &[]),
+            Some(DebugValue::Gauge(0.0.into())).as_ref(),
+            "{metrics:?}"
+        );
+        assert!(
+            matches!(find(media::worker::JOB_SECONDS, &["outcome=failed"]), Some(DebugValue::Histogram(h)) if h.len() == 1),
+            "{metrics:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

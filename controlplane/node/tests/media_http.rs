@@ -638,5 +638,37 @@ async fn an_uploaded_video_plays_over_hls_from_the_node() {
         let video = streams.iter().find(|s| s["codec_type"] == "video").unwrap();
         assert_eq!(video["height"], rendition["height"], "{rendition}");
     }
+
+    // The job is on the node's metrics: one ready attempt, none running, its time and speed.
+    let metrics = get(addr, "/metrics", &[]).await;
+    let metrics = String::from_utf8_lossy(&metrics.body);
+    let line = |prefix: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in /metrics:\n{metrics}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("armoricore_media_jobs_total{outcome=\"ready\"}"),
+        "armoricore_media_jobs_total{outcome=\"ready\"} 1"
+    );
+    assert_eq!(
+        line("armoricore_media_jobs_running "),
+        "armoricore_media_jobs_running 0"
+    );
+    let seconds: f64 = line("armoricore_media_job_seconds_sum{outcome=\"ready\"}")
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!(seconds > 0.0, "job time {seconds}");
+    let speed: f64 = line("armoricore_media_transcode_speed_sum ")
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    // 6 s of source; on any machine this test runs on, well over 0.05 s per second.
+    assert!(speed > 0.05 && speed.is_finite(), "speed {speed}");
     node.stop().await;
 }
