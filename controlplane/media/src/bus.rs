@@ -76,11 +76,11 @@ impl Drop for BusMessages {
 /// Sets the calling thread's nice value (on Linux, `setpriority(PRIO_PROCESS, tid)` names
 /// one thread). Raising it needs no privilege.
 fn lower_this_thread(nice: i32) -> std::io::Result<()> {
-    let current = rustix::process::getpriority_process(Some(rustix::thread::gettid()))?;
-    if current >= nice {
+    let this = Some(rustix::thread::gettid());
+    if rustix::process::getpriority_process(this)? >= nice {
         return Ok(());
     }
-    rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice)?;
+    rustix::process::setpriority_process(this, nice)?;
     Ok(())
 }
 

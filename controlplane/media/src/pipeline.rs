@@ -173,7 +173,8 @@ pub(crate) fn build_front<S: OutputSink>(
     // Bounded input queue: 1 MiB, then `enough-data` stops the feeder until
     // `need-data` at half of it, so the demuxer never waits on an empty queue while the
     // feeder wakes (ffmpeg reads its input on demand; 4 MiB here cost 3 MiB of peak RSS
-    // on the 720p ladder, docs/benchmarks/media.md). Non-blocking pushes: the feeder waits asynchronously instead.
+    // on the 720p ladder, docs/benchmarks/media.md). Non-blocking pushes: the feeder
+    // waits asynchronously instead.
     let mut builder = gst_app::AppSrc::builder()
         .format(gst::Format::Bytes)
         .stream_type(gst_app::AppStreamType::Stream)

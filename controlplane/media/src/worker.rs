@@ -111,16 +111,40 @@ impl Drop for RunningJob {
     }
 }
 
+/// How one transcode attempt ends: decided once, for the metrics and for settling it.
+enum Attempt {
+    Ready(Box<MediaReport>),
+    /// A retryable failure with attempts left: `nak`ed, the queue's backoff retries it.
+    Retry(Final),
+    /// A final failure, or a retryable one on the last attempt.
+    Failed(Final),
+}
+
+impl Attempt {
+    fn of(result: Result<MediaReport, Final>, last_attempt: bool) -> Self {
+        match result {
+            Ok(report) => Attempt::Ready(Box::new(report)),
+            Err(f) if f.retryable && !last_attempt => Attempt::Retry(f),
+            Err(f) => Attempt::Failed(f),
+        }
+    }
+
+    /// The `outcome` label of [`JOBS_TOTAL`] and [`JOB_SECONDS`].
+    fn outcome(&self) -> &'static str {
+        match self {
+            Attempt::Ready(_) => "ready",
+            Attempt::Retry(_) => "retry",
+            Attempt::Failed(_) => "failed",
+        }
+    }
+}
+
 /// Records one attempt's outcome, wall time and (when it succeeded) speed.
-fn record_outcome(result: &Result<MediaReport, Final>, last_attempt: bool, wall: Duration) {
-    let outcome = match result {
-        Ok(_) => "ready",
-        Err(f) if f.retryable && !last_attempt => "retry",
-        Err(_) => "failed",
-    };
+fn record_outcome(attempt: &Attempt, wall: Duration) {
+    let outcome = attempt.outcome();
     metrics::counter!(JOBS_TOTAL, "outcome" => outcome).increment(1);
     metrics::histogram!(JOB_SECONDS, "outcome" => outcome).record(wall.as_secs_f64());
-    if let Ok(report) = result
+    if let Attempt::Ready(report) = attempt
         && !wall.is_zero()
     {
         metrics::histogram!(TRANSCODE_SPEED)
@@ -301,14 +325,15 @@ impl Worker {
             let _running = RunningJob::start();
             self.run_job(delivery, job).await
         };
-        record_outcome(&result, delivery.is_last_attempt(), started.elapsed());
-        match result {
-            Ok(report) => self.succeed(job, &report).await,
-            Err(f) if f.retryable && !delivery.is_last_attempt() => {
+        let attempt = Attempt::of(result, delivery.is_last_attempt());
+        record_outcome(&attempt, started.elapsed());
+        match attempt {
+            Attempt::Ready(report) => self.succeed(job, &report).await,
+            Attempt::Retry(f) => {
                 tracing::info!(media_id = %id, reason = %f.reason, attempt = delivery.attempt, "media job will be retried");
                 Verdict::Nak
             }
-            Err(f) => self.fail(job, f).await,
+            Attempt::Failed(f) => self.fail(job, f).await,
         }
     }
 

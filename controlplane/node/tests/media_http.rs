@@ -657,17 +657,16 @@ async fn an_uploaded_video_plays_over_hls_from_the_node() {
         line("armoricore_media_jobs_running "),
         "armoricore_media_jobs_running 0"
     );
-    let seconds: f64 = line("armoricore_media_job_seconds_sum{outcome=\"ready\"}")
-        .rsplit(' ')
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap();
+    let value = |prefix: &str| -> f64 {
+        let line = line(prefix);
+        line.rsplit(' ')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no number in {line:?}"))
+    };
+    let seconds = value("armoricore_media_job_seconds_sum{outcome=\"ready\"}");
     assert!(seconds > 0.0, "job time {seconds}");
-    let speed: f64 = line("armoricore_media_transcode_speed_sum ")
-        .rsplit(' ')
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap();
+    let speed = value("armoricore_media_transcode_speed_sum ");
     // 6 s of source; on any machine this test runs on, well over 0.05 s per second.
     assert!(speed > 0.05 && speed.is_finite(), "speed {speed}");
     node.stop().await;
