@@ -138,7 +138,8 @@ static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new(
 fn init() -> Result<(), MediaError> {
     INIT.get_or_init(|| {
         gst::init().map_err(|e| e.to_string())?;
-        x264enc::register().map_err(|e| format!("armoricorex264enc: {e}"))
+        x264enc::register().map_err(|e| format!("armoricorex264enc: {e}"))?;
+        h264dec::register().map_err(|e| format!("armoricoreh264dec: {e}"))
     })
     .clone()
     .map_err(|e| MediaError::Pipeline(format!("GStreamer did not initialise: {e}")))

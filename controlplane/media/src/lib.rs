@@ -15,7 +15,8 @@
 //! - `job`: [`transcode`], the job: feeding, bus, progress, time limit, teardown, final
 //!   playlists and master.
 //! - `finalize`: VOD playlists, bandwidth and codec strings, thumbnails, master last.
-//! - `pipeline`: the GStreamer graph (appsrc → decodebin → tee → armoricorex264enc per rung,
+//! - `pipeline`: the GStreamer graph (appsrc → decodebin (armoricoreh264dec for 8-bit 4:2:0
+//!   H.264) → tee → armoricorex264enc per rung,
 //!   each scaled from the next larger rung / one AAC encode → `mpegtsmux ! appsink` per
 //!   rung, plus the thumbnail branch).
 //! - `branches`: the element chains of one rung, one rendition's muxer and appsink, the

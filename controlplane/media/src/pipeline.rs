@@ -136,10 +136,11 @@ fn decoded_video_queue() -> Result<gst::Element, MediaError> {
 }
 
 /// libav's frame threading keeps one frame per thread in flight besides the reference
-/// frames, and GStreamer 1.22's avdec copies every frame it outputs while libav still
-/// references it; one decoding thread is 11 % of the job's CPU and never the bottleneck
-/// of a ladder (x264 is), so it decodes with one: 25 MiB less peak RSS on the 1080p ladder,
-/// no slower (docs/benchmarks/media.md).
+/// frames; one decoding thread is 11 % of the job's CPU and never the bottleneck of a
+/// ladder (x264 is), so it decodes with one: 25 MiB less peak RSS on the 1080p ladder, no
+/// slower (docs/benchmarks/media.md). decodebin plugs our `armoricoreh264dec` (crate
+/// `h264dec`, which passes libav's pictures on without copying them) for 8-bit 4:2:0
+/// H.264 and avdec for everything else; both take `max-threads`.
 fn decode_video_in_one_thread(decodebin: &gst::Element) {
     let Some(bin) = decodebin.downcast_ref::<gst::Bin>() else {
         return;
