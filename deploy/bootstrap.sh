@@ -43,7 +43,7 @@ pip_install() {
 
 # --- media processor (issue 5): GStreamer 1.22 from Debian, gstreamer-rs 0.24 (`v1_22`).
 # build-deps: the headers and .pc files the `media` crate links against (GStreamer, and
-# libx264 and libavcodec for our own encoder and decoder elements).
+# libx264, libavcodec and libswscale for our own encoder, decoder and scaler elements).
 # test-deps: the elements a job uses at run time (appsrc/typefind/decodebin/videoconvert
 # in -base, jpegenc/videoflip in -good, hlssink2/mpegtsmux in -bad, x264enc in -ugly,
 # avenc_aac and the decoders in -libav), gst-launch/gst-inspect for debugging, and
@@ -52,7 +52,7 @@ pip_install() {
 # The plugins are installed with the build deps too: `make run` starts a node whose media
 # role needs them.
 MEDIA_BUILD_PKGS=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libx264-dev
-  libavcodec-dev libavutil-dev
+  libavcodec-dev libavutil-dev libswscale-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 MEDIA_TEST_PKGS=(gstreamer1.0-tools ffmpeg time)

@@ -7,8 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use gst::prelude::*;
-use gst_app::AppSink;
-use gst_video::prelude::*;
+use testkit::gst_frames::{self, collect, play_to_end, visible_pixels as pixels};
 
 fn init() {
     gst::init().expect("GStreamer initialises");
@@ -34,78 +33,15 @@ fn accept_video_meta(sink: &gst::Element) {
     });
 }
 
-/// Collects every sample `sink` receives (appsink holds back end-of-stream until its
-/// queue is empty, so samples are taken as they come).
-fn collect(sink: &gst::Element) -> Arc<Mutex<Vec<gst::Sample>>> {
-    let samples = Arc::new(Mutex::new(Vec::new()));
-    let into = Arc::clone(&samples);
-    sink.clone()
-        .downcast::<AppSink>()
-        .expect("an appsink")
-        .set_callbacks(
-            gst_app::AppSinkCallbacks::builder()
-                .new_sample(move |s| {
-                    let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                    into.lock().expect("lock").push(sample);
-                    Ok(gst::FlowSuccess::Ok)
-                })
-                .build(),
-        );
-    samples
-}
-
-/// Plays `pipeline` to its end; panics on an error message.
-fn play_to_end(pipeline: &gst::Pipeline) {
-    pipeline.set_state(gst::State::Playing).expect("plays");
-    let bus = pipeline.bus().expect("bus");
-    for msg in bus.iter_timed(gst::ClockTime::from_seconds(60)) {
-        match msg.view() {
-            gst::MessageView::Eos(_) => return,
-            gst::MessageView::Error(e) => panic!("pipeline error: {} ({:?})", e.error(), e.debug()),
-            _ => {}
-        }
-    }
-    panic!("no end of stream within 60 s");
-}
-
 /// Runs `description` to the end and returns every sample of each named appsink, taken
-/// after the pipeline has been torn down.
+/// after the pipeline has been torn down; the sinks named in `video_meta` say they read
+/// `GstVideoMeta`.
 fn run(description: &str, sinks: &[&str], video_meta: &[&str]) -> Vec<Vec<gst::Sample>> {
-    let pipeline = gst::parse::launch(description)
-        .expect("pipeline parses")
-        .downcast::<gst::Pipeline>()
-        .expect("a pipeline");
-    for name in video_meta {
-        accept_video_meta(&pipeline.by_name(name).expect("named sink"));
-    }
-    let collected: Vec<_> = sinks
-        .iter()
-        .map(|name| collect(&pipeline.by_name(name).expect("named sink")))
-        .collect();
-    play_to_end(&pipeline);
-    pipeline.set_state(gst::State::Null).expect("stops");
-    collected
-        .iter()
-        .map(|c| std::mem::take(&mut *c.lock().expect("lock")))
-        .collect()
-}
-
-/// Every visible byte of every plane, row by row, read through the buffer's `GstVideoMeta`
-/// if it has one.
-fn pixels(sample: &gst::Sample) -> Vec<u8> {
-    let info = gst_video::VideoInfo::from_caps(sample.caps().expect("caps")).expect("raw caps");
-    let buffer = sample.buffer().expect("buffer");
-    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).expect("maps");
-    let mut out = Vec::new();
-    for plane in 0..3 {
-        let data = frame.plane_data(plane).expect("plane");
-        let stride = frame.plane_stride()[plane as usize] as usize;
-        let row = frame.comp_width(plane) as usize;
-        for r in 0..frame.comp_height(plane) as usize {
-            out.extend_from_slice(&data[r * stride..r * stride + row]);
+    gst_frames::run_with(description, sinks, |pipeline| {
+        for name in video_meta {
+            accept_video_meta(&pipeline.by_name(name).expect("named sink"));
         }
-    }
-    out
+    })
 }
 
 fn assert_same_pictures(reference: &[gst::Sample], ours: &[gst::Sample]) {

@@ -74,7 +74,7 @@ pub(crate) fn ts_output<S: OutputSink>(
     Ok([mux, sink.upcast()])
 }
 
-/// One rung's elements, in link order: `videoscale ! videoconvert ! caps ! tee !
+/// One rung's elements, in link order: `armoricorescale ! videoconvert ! caps ! tee !
 /// armoricorex264enc ! caps(high) ! h264parse`. `scaled` is the tee: it carries this rung's
 /// raw frames, and the next smaller rung scales from it (see `pipeline`).
 pub(crate) struct RungChain {
@@ -90,7 +90,9 @@ pub(crate) fn video_rung(
     ladder: &Ladder,
     colorimetry: Option<&str>,
 ) -> Result<RungChain, MediaError> {
-    let scale = make("videoscale")?;
+    // libswscale's bilinear scaler, ffmpeg's, at about two thirds of videoscale's CPU
+    // (crate scaler).
+    let scale = make(scaler::FACTORY_NAME)?;
     let convert = make("videoconvert")?;
     let caps = capsfilter(
         gst::Caps::builder("video/x-raw")
@@ -218,7 +220,7 @@ pub(crate) fn thumb_branch(
     // At most 4 frames a second reach the scaler: the collector keeps far fewer.
     rate.set_property("drop-only", true);
     rate.set_property_from_str("max-rate", "4");
-    let scale = make("videoscale")?;
+    let scale = make(scaler::FACTORY_NAME)?;
     let convert = make("videoconvert")?;
     let caps = capsfilter(
         gst::Caps::builder("video/x-raw")

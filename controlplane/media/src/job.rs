@@ -139,7 +139,8 @@ fn init() -> Result<(), MediaError> {
     INIT.get_or_init(|| {
         gst::init().map_err(|e| e.to_string())?;
         x264enc::register().map_err(|e| format!("armoricorex264enc: {e}"))?;
-        h264dec::register().map_err(|e| format!("armoricoreh264dec: {e}"))
+        h264dec::register().map_err(|e| format!("armoricoreh264dec: {e}"))?;
+        scaler::register().map_err(|e| format!("armoricorescale: {e}"))
     })
     .clone()
     .map_err(|e| MediaError::Pipeline(format!("GStreamer did not initialise: {e}")))

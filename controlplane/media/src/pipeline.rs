@@ -1,9 +1,9 @@
 //! Owns the GStreamer graph of a job:
 //!
 //! ```text
-//! appsrc ! typefind ! decodebin ─┬ video ! queue(1) ! videoconvert ! [videoflip] ! tee ─ rung 1: videoscale ! videoconvert ! caps(WxH) ! tee ─┬ armoricorex264enc ! caps(high) ! h264parse ─┐
+//! appsrc ! typefind ! decodebin ─┬ video ! queue(1) ! videoconvert ! [videoflip] ! tee ─ rung 1: armoricorescale ! videoconvert ! caps(WxH) ! tee ─┬ armoricorex264enc ! caps(high) ! h264parse ─┐
 //!                                │                                                                                                      ├ rung 2 (scaled from rung 1's tee) …        │
-//!                                │                                      (smallest rung at least the thumbnail size) ─ thumbs: videorate ! videoscale ! videoconvert ! caps ! appsink
+//!                                │                                      (smallest rung at least the thumbnail size) ─ thumbs: videorate ! armoricorescale ! videoconvert ! caps ! appsink
 //!                                └ audio ! queue ! audioconvert ! audioresample ! caps(48k,2ch) ! avenc_aac ! aacparse ! tee ─ per rung: queue ─┐  │
 //!                                                                               per rung: mpegtsmux ! appsink → our segmenter → store  ◄───────┴──┘
 //! ```
@@ -507,10 +507,10 @@ fn build_branches<S: OutputSink>(
             track_time(&p, shared);
         }
         // Cascade: each rung scales from the next larger rung's frames (renditions are
-        // largest first), not from the source. GStreamer 1.22's videoscale is cheap for
-        // small steps and several times libswscale's cost when a side shrinks by more than
-        // ~1.25x, and ladder steps are small (1080→720→480→360: 1.5x, 1.5x, 1.33x): the
-        // video scaling of a 1080p source fell from 1.83 to 1.05 CPU s per 300 frames.
+        // largest first), not from the source: every step reads a smaller picture
+        // (1080→720→480→360). With GStreamer 1.22's videoscale this took the video
+        // scaling of a 1080p source from 1.83 to 1.05 CPU s per 300 frames; the rungs now
+        // scale with libswscale (`armoricorescale`, crate scaler), cheaper again.
         let mut upstream = tee.clone();
         // Thumbnails scale from the smallest rung still at least their size (the same
         // picture, already scaled most of the way), else from the source.

@@ -10,12 +10,16 @@
 //! - [`hls`]: checks a stored HLS output (playlists, segments, thumbnails) with m3u8-rs
 //!   and ffprobe.
 //! - [`free_port`]: a loopback port nobody listens on.
+//! - `gst_frames` (feature `gstreamer`): appsink collection, running a pipeline to its
+//!   end, a raw frame's visible pixels.
 //! - `process`: finding binaries and starting servers, shared by the helpers above.
 //!
 //! # Invariants
 //! - With `ARMORICORE_REQUIRE_SERVICES=1` (set by `make test`), a missing service is a test
 //!   failure, never a skip.
 
+#[cfg(feature = "gstreamer")]
+pub mod gst_frames;
 pub mod hls;
 mod process;
 pub mod proxy;
