@@ -134,7 +134,12 @@ impl VideoFilterImpl for Scale {
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = lock(&self.scaler);
         let Some(scaler) = guard.as_mut() else {
-            return Err(gst::FlowError::NotNegotiated);
+            // Same size, but caps that differ elsewhere (the pixel aspect ratio), so not
+            // passed through: the picture is copied as it is.
+            return inframe
+                .copy(outframe)
+                .map(|()| gst::FlowSuccess::Ok)
+                .map_err(|_| gst::FlowError::Error);
         };
         let stride = |s: i32| usize::try_from(s).unwrap_or(0);
         let src = Planes {

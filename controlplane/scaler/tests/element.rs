@@ -85,3 +85,30 @@ fn same_size_passes_frames_through() {
         );
     }
 }
+
+#[test]
+fn same_size_with_another_pixel_aspect_ratio_is_copied_not_refused() {
+    init();
+    let samples = run(
+        "videotestsrc num-buffers=5 pattern=smpte ! \
+         video/x-raw,format=I420,width=640,height=360,pixel-aspect-ratio=4/3,framerate=30/1 ! \
+         tee name=t t. ! queue ! appsink name=reference sync=false \
+         t. ! queue ! armoricorescale ! video/x-raw,width=640,height=360,pixel-aspect-ratio=1/1 ! \
+         appsink name=ours sync=false",
+        &["reference", "ours"],
+    );
+    assert_eq!(samples[1].len(), 5);
+    for (a, b) in samples[0].iter().zip(&samples[1]) {
+        assert!(pixels(a) == pixels(b), "the same picture");
+    }
+    let s = samples[1][0]
+        .caps()
+        .expect("caps")
+        .structure(0)
+        .expect("structure")
+        .to_owned();
+    assert_eq!(
+        s.get::<gst::Fraction>("pixel-aspect-ratio").ok(),
+        Some(gst::Fraction::new(1, 1))
+    );
+}
