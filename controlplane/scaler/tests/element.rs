@@ -13,6 +13,15 @@ fn run(description: &str, sinks: &[&str]) -> Vec<Vec<gst::Sample>> {
     gst_frames::run_with(description, sinks, |_| {})
 }
 
+/// The caps a sample was negotiated with.
+fn caps_of(sample: &gst::Sample) -> gst::Structure {
+    sample
+        .caps()
+        .and_then(|c| c.structure(0))
+        .expect("caps")
+        .to_owned()
+}
+
 const SOURCE: &str = "videotestsrc num-buffers=20 pattern=smpte ! \
      video/x-raw,format=I420,width=1280,height=720,framerate=30/1,colorimetry=bt709";
 
@@ -32,12 +41,7 @@ fn scales_to_the_size_downstream_asks_for_like_videoscale() {
             &["reference", "ours"],
         );
         assert_eq!(samples[1].len(), 20, "{w}x{h}: every frame");
-        let s = samples[1][0]
-            .caps()
-            .expect("caps")
-            .structure(0)
-            .expect("structure")
-            .to_owned();
+        let s = caps_of(&samples[1][0]);
         assert_eq!(s.get::<i32>("width").ok(), Some(w));
         assert_eq!(s.get::<i32>("height").ok(), Some(h));
         assert_eq!(
@@ -101,12 +105,7 @@ fn same_size_with_another_pixel_aspect_ratio_is_copied_not_refused() {
     for (a, b) in samples[0].iter().zip(&samples[1]) {
         assert!(pixels(a) == pixels(b), "the same picture");
     }
-    let s = samples[1][0]
-        .caps()
-        .expect("caps")
-        .structure(0)
-        .expect("structure")
-        .to_owned();
+    let s = caps_of(&samples[1][0]);
     assert_eq!(
         s.get::<gst::Fraction>("pixel-aspect-ratio").ok(),
         Some(gst::Fraction::new(1, 1))
