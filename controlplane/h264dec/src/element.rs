@@ -161,6 +161,27 @@ impl ElementImpl for H264Dec {
     }
 }
 
+/// Whether upstream's caps carry `field` (the input state's info holds a default when
+/// they do not, which must not pass for upstream's word).
+fn upstream_has(
+    input: &gst_video::VideoCodecState<'static, gst_video::video_codec_state::Readable>,
+    field: &str,
+) -> bool {
+    input
+        .caps()
+        .and_then(|c| c.structure(0).map(|s| s.has_field(field)))
+        .unwrap_or(false)
+}
+
+/// The first of `candidates` that is known, else `default`.
+fn first_known<T: PartialEq>(unknown: T, candidates: [Option<T>; 2], default: T) -> T {
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|v| *v != unknown)
+        .unwrap_or(default)
+}
+
 /// The output's colorimetry: what upstream's caps say (h264parse puts the VUI there), then
 /// what libav read from the stream, then GStreamer's default for the size, per component,
 /// as avdec_h264 does.
@@ -172,44 +193,47 @@ fn colorimetry(
     use gst_video::{
         VideoColorMatrix, VideoColorPrimaries, VideoColorRange, VideoTransferFunction,
     };
-    let upstream = input
-        .caps()
-        .and_then(|c| c.structure(0).map(|s| s.has_field("colorimetry")))
-        .unwrap_or(false)
-        .then(|| input.info().colorimetry());
+    let upstream = upstream_has(input, "colorimetry").then(|| input.info().colorimetry());
     const UNSPECIFIED: u32 = 2;
     let stream = |iso: u32| (iso != UNSPECIFIED).then_some(iso);
-
-    let range = upstream
-        .map(|c| c.range())
-        .filter(|r| *r != VideoColorRange::Unknown)
-        .or(colour.full_range.map(|full| {
-            if full {
-                VideoColorRange::Range0_255
-            } else {
-                VideoColorRange::Range16_235
-            }
-        }))
-        .unwrap_or(default.range());
-    let matrix = upstream
-        .map(|c| c.matrix())
-        .filter(|m| *m != VideoColorMatrix::Unknown)
-        .or(stream(colour.matrix).map(VideoColorMatrix::from_iso))
-        .filter(|m| *m != VideoColorMatrix::Unknown)
-        .unwrap_or(default.matrix());
-    let transfer = upstream
-        .map(|c| c.transfer())
-        .filter(|t| *t != VideoTransferFunction::Unknown)
-        .or(stream(colour.transfer).map(VideoTransferFunction::from_iso))
-        .filter(|t| *t != VideoTransferFunction::Unknown)
-        .unwrap_or(default.transfer());
-    let primaries = upstream
-        .map(|c| c.primaries())
-        .filter(|p| *p != VideoColorPrimaries::Unknown)
-        .or(stream(colour.primaries).map(VideoColorPrimaries::from_iso))
-        .filter(|p| *p != VideoColorPrimaries::Unknown)
-        .unwrap_or(default.primaries());
-    gst_video::VideoColorimetry::new(range, matrix, transfer, primaries)
+    let range = colour.full_range.map(|full| {
+        if full {
+            VideoColorRange::Range0_255
+        } else {
+            VideoColorRange::Range16_235
+        }
+    });
+    gst_video::VideoColorimetry::new(
+        first_known(
+            VideoColorRange::Unknown,
+            [upstream.map(|c| c.range()), range],
+            default.range(),
+        ),
+        first_known(
+            VideoColorMatrix::Unknown,
+            [
+                upstream.map(|c| c.matrix()),
+                stream(colour.matrix).map(VideoColorMatrix::from_iso),
+            ],
+            default.matrix(),
+        ),
+        first_known(
+            VideoTransferFunction::Unknown,
+            [
+                upstream.map(|c| c.transfer()),
+                stream(colour.transfer).map(VideoTransferFunction::from_iso),
+            ],
+            default.transfer(),
+        ),
+        first_known(
+            VideoColorPrimaries::Unknown,
+            [
+                upstream.map(|c| c.primaries()),
+                stream(colour.primaries).map(VideoColorPrimaries::from_iso),
+            ],
+            default.primaries(),
+        ),
+    )
 }
 
 /// Where chroma sits: upstream's caps, then the stream, then H.264's default (left,
@@ -219,18 +243,16 @@ fn chroma_site(
     colour: Colour,
 ) -> gst_video::VideoChromaSite {
     use gst_video::VideoChromaSite as Site;
-    let upstream = input
-        .caps()
-        .and_then(|c| c.structure(0).map(|s| s.has_field("chroma-site")))
-        .unwrap_or(false)
-        .then(|| input.info().chroma_site())
-        .filter(|s| !s.is_empty());
-    upstream.unwrap_or(match colour.chroma_site {
+    let stream = match colour.chroma_site {
         None | Some(ChromaSite::Left) => Site::MPEG2,
         Some(ChromaSite::Center) => Site::JPEG,
         Some(ChromaSite::TopLeft) => Site::COSITED,
         Some(ChromaSite::Other) => Site::empty(),
-    })
+    };
+    upstream_has(input, "chroma-site")
+        .then(|| input.info().chroma_site())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(stream)
 }
 
 /// One plane of a picture as the contents of a read-only `GstMemory`; the memory keeps the

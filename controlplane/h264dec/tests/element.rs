@@ -56,18 +56,16 @@ fn assert_same_pictures(reference: &[gst::Sample], ours: &[gst::Sample]) {
     let info =
         |s: &gst::Sample| gst_video::VideoInfo::from_caps(s.caps().expect("caps")).expect("raw");
     let (ia, ib) = (info(&reference[0]), info(&ours[0]));
-    for f in [
-        "colorimetry",
-        "chroma-site",
-        "interlace-mode",
-        "pixel-aspect-ratio",
-    ] {
-        assert_eq!(
-            caps_field(&reference[0], f),
-            caps_field(&ours[0], f),
-            "caps field {f}"
-        );
-    }
+    assert_same_caps_fields(
+        &reference[0],
+        &ours[0],
+        &[
+            "colorimetry",
+            "chroma-site",
+            "interlace-mode",
+            "pixel-aspect-ratio",
+        ],
+    );
     assert_eq!((ib.width(), ib.height()), (322, 242));
     assert_eq!((ia.width(), ia.height()), (ib.width(), ib.height()));
     assert_eq!(ia.colorimetry(), ib.colorimetry(), "colorimetry");
@@ -244,6 +242,17 @@ fn caps_field(sample: &gst::Sample, field: &str) -> Option<String> {
         .map(|v| v.to_string())
 }
 
+/// `fields` are the same (or absent from both) in the caps of `reference` and `ours`.
+fn assert_same_caps_fields(reference: &gst::Sample, ours: &gst::Sample, fields: &[&str]) {
+    for f in fields {
+        assert_eq!(
+            caps_field(reference, f),
+            caps_field(ours, f),
+            "caps field {f}"
+        );
+    }
+}
+
 #[test]
 fn reports_the_caps_avdec_reports_when_the_stream_has_no_colour_description() {
     init();
@@ -290,20 +299,18 @@ fn reports_the_caps_avdec_reports_when_the_stream_has_no_colour_description() {
     let (reference, ours) = (reference.lock().expect("lock"), ours.lock().expect("lock"));
     assert_eq!(reference.len(), 30);
     assert_eq!(ours.len(), 30);
-    for f in [
-        "format",
-        "width",
-        "height",
-        "colorimetry",
-        "chroma-site",
-        "interlace-mode",
-    ] {
-        assert_eq!(
-            caps_field(&reference[0], f),
-            caps_field(&ours[0], f),
-            "caps field {f}"
-        );
-    }
+    assert_same_caps_fields(
+        &reference[0],
+        &ours[0],
+        &[
+            "format",
+            "width",
+            "height",
+            "colorimetry",
+            "chroma-site",
+            "interlace-mode",
+        ],
+    );
     assert_eq!(
         caps_field(&ours[0], "chroma-site").as_deref(),
         Some("mpeg2")
