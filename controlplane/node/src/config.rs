@@ -293,16 +293,17 @@ impl Config {
         if media_max_jobs == 0 {
             return Err(invalid("MEDIA_MAX_JOBS", "0", "expected at least 1"));
         }
+        let nice_range = format!("a nice value from 0 to {}", media::MAX_NICE);
         let media_thread_nice = raw.parse(
             "MEDIA_THREAD_NICE",
             media::worker::DEFAULT_THREAD_NICE,
-            "a nice value from 0 to 19",
+            &nice_range,
         )?;
         if !(0..=media::MAX_NICE).contains(&media_thread_nice) {
             return Err(invalid(
                 "MEDIA_THREAD_NICE",
                 &media_thread_nice.to_string(),
-                "expected a nice value from 0 to 19",
+                format!("expected {nice_range}"),
             ));
         }
 
