@@ -1,6 +1,9 @@
 //! Owns the results: one [`Record`] per run (written as JSON lines by the driver), and
 //! the Markdown table that puts the contenders side by side per source, median and
-//! spread (min–max) of each figure, plus the ratio of the medians.
+//! spread (min–max) of each figure, plus the ratio of the medians, and the speed ratio of
+//! each pair of runs: run *i* of ours and run *i* of ffmpeg follow each other, so they
+//! share the machine's state of the moment (another tenant, the host's clock), which
+//! the medians of a noisy machine do not cancel.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -150,6 +153,9 @@ pub fn table(records: &[Record]) -> String {
                 cell(b, digits)
             );
         }
+        if let Some(line) = paired_speed(&ours, &peer) {
+            let _ = writeln!(out, "\n{line}");
+        }
         let _ = writeln!(
             out,
             "\n(video renditions, segments) → runs: ours {:?}, ffmpeg {:?}\n",
@@ -160,9 +166,37 @@ pub fn table(records: &[Record]) -> String {
     out
 }
 
+/// The speed ratio (ours / ffmpeg) of each pair of runs with the same run number, their
+/// median, and how many pairs ours won; `None` when no run has a partner.
+fn paired_speed(ours: &[&Record], peer: &[&Record]) -> Option<String> {
+    let mut ratios: Vec<(usize, f64)> = ours
+        .iter()
+        .filter_map(|o| {
+            let p = peer.iter().find(|p| p.run == o.run)?;
+            (p.speed > 0.0).then(|| (o.run, o.speed / p.speed))
+        })
+        .collect();
+    ratios.sort_by_key(|(run, _)| *run);
+    let values: Vec<f64> = ratios.iter().map(|(_, r)| *r).collect();
+    let s = stat(&values)?;
+    let won = values.iter().filter(|r| **r > 1.0).count();
+    let each: Vec<String> = values.iter().map(|r| format!("{r:.3}")).collect();
+    Some(format!(
+        "Speed ours / ffmpeg, pair by pair (run i of each, back to back): {}; median {:.3}, \
+         ours faster in {won} of {} pairs.",
+        each.join(", "),
+        s.median,
+        values.len()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assert_has(table: &str, line: &str) {
+        assert!(table.contains(line), "{line:?} is not in:\n{table}");
+    }
 
     fn rec(contender: &str, run: usize, wall: f64, rss_mib: u64) -> Record {
         Record {
@@ -210,22 +244,40 @@ mod tests {
             rec(FFMPEG, 3, 30.0, 610),
         ];
         let t = table(&records);
-        assert!(
-            t.contains("### 1080p source (3 runs of ours, 3 of ffmpeg"),
-            "{t}"
+        assert_has(&t, "### 1080p source (3 runs of ours, 3 of ffmpeg");
+        assert_has(
+            &t,
+            "| wall s | 50.0 (40.0–60.0) | 30.0 (30.0–30.0) | 1.67 |",
         );
-        assert!(
-            t.contains("| wall s | 50.0 (40.0–60.0) | 30.0 (30.0–30.0) | 1.67 |"),
-            "{t}"
+        assert_has(
+            &t,
+            "| peak RSS MiB | 310 (300–320) | 610 (600–620) | 0.51 |",
         );
-        assert!(
-            t.contains("| peak RSS MiB | 310 (300–320) | 610 (600–620) | 0.51 |"),
-            "{t}"
+        assert_has(
+            &t,
+            "| first segment s, from job start (sink) | 4.50 (4.50–4.50) | – | – |",
         );
-        assert!(
-            t.contains("| first segment s, from job start (sink) | 4.50 (4.50–4.50) | – | – |"),
-            "{t}"
+        assert_has(&t, "ours {(4, 60): 3}, ffmpeg {(4, 60): 3}");
+        assert_has(
+            &t,
+            "pair by pair (run i of each, back to back): 0.500, 0.750, 0.600; median 0.600, ours faster in 0 of 3 pairs.",
         );
-        assert!(t.contains("ours {(4, 60): 3}, ffmpeg {(4, 60): 3}"), "{t}");
+    }
+
+    #[test]
+    fn pairs_match_run_numbers_and_count_wins() {
+        // Out of order, and run 3 of ours has no partner.
+        let t = table(&[
+            rec(FFMPEG, 2, 30.0, 600),
+            rec(OURS, 1, 25.0, 300),
+            rec(OURS, 2, 31.0, 300),
+            rec(FFMPEG, 1, 30.0, 600),
+            rec(OURS, 3, 20.0, 300),
+        ]);
+        assert_has(
+            &t,
+            ": 1.200, 0.968; median 1.084, ours faster in 1 of 2 pairs.",
+        );
+        assert!(!table(&[rec(OURS, 1, 25.0, 300)]).contains("pair by pair"));
     }
 }
