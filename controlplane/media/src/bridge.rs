@@ -13,6 +13,10 @@
 //!   path (the muxer's packets into the chunk).
 //! - Playlists: the segmenter reports each segment's duration when it closes it; the job
 //!   writes the VOD playlists from those lists at the end.
+//! - Failure: the first segment the store refuses cancels the job at once
+//!   ([`Bridge::store_failed`]). An object store takes a segment's bytes into its buffer
+//!   and only fails when it commits, after the streaming thread has moved on, so without
+//!   this signal a dead store would go unnoticed until the whole source was transcoded.
 
 use std::collections::HashMap;
 use std::io;
@@ -21,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::segmenter::{SegmentError, SegmentOut};
@@ -58,6 +62,8 @@ pub struct Bridge<S: OutputSink> {
     pub outputs: Arc<Mutex<Outputs>>,
     /// Set when the job failed: open segments are aborted instead of committed.
     pub cancelled: Arc<AtomicBool>,
+    /// Becomes `true` when the store refuses a segment; the job stops on it.
+    pub store_failed: Arc<watch::Sender<bool>>,
     /// Runtime the store tasks run on.
     pub handle: tokio::runtime::Handle,
     /// Job start, for "first segment stored after" figures.
@@ -70,6 +76,7 @@ impl<S: OutputSink> Clone for Bridge<S> {
             sink: Arc::clone(&self.sink),
             outputs: Arc::clone(&self.outputs),
             cancelled: Arc::clone(&self.cancelled),
+            store_failed: Arc::clone(&self.store_failed),
             handle: self.handle.clone(),
             started: self.started,
         }
@@ -128,11 +135,17 @@ impl<S: OutputSink> Bridge<S> {
         }
     }
 
+    /// Records the first store failure and cancels the job: the segments still open are
+    /// aborted, and the job stops instead of transcoding the rest for nothing.
     fn fail(&self, e: SinkError) {
-        let mut o = lock(&self.outputs);
-        if o.first_error.is_none() {
-            o.first_error = Some(e);
+        {
+            let mut o = lock(&self.outputs);
+            if o.first_error.is_none() {
+                o.first_error = Some(e);
+            }
         }
+        self.cancelled.store(true, Ordering::Release);
+        self.store_failed.send_replace(true);
     }
 }
 

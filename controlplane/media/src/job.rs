@@ -175,10 +175,12 @@ where
     options.ladder.validate()?;
     init()?;
     let started = Instant::now();
+    let (store_failed, store_failed_rx) = tokio::sync::watch::channel(false);
     let bridge = Bridge {
         sink: Arc::clone(&sink),
         outputs: Arc::new(Mutex::new(Outputs::default())),
         cancelled: Arc::new(AtomicBool::new(false)),
+        store_failed: Arc::new(store_failed),
         handle: tokio::runtime::Handle::current(),
         started,
     };
@@ -198,10 +200,12 @@ where
 
     let run = async {
         set_state(&pipeline, gst::State::Playing).await?;
-        run(
-            &pipeline, &appsrc, messages, source, gate_rx, &shared, options, &fed,
-        )
-        .await
+        let watch = Watch {
+            messages,
+            gate: gate_rx,
+            store_failed: store_failed_rx,
+        };
+        run(&pipeline, &appsrc, watch, source, &shared, options, &fed).await
     };
     let result = match tokio::time::timeout(options.timeout, run).await {
         Ok(r) => r,
@@ -294,13 +298,21 @@ where
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)] // one call site; the job's parts, not options
+/// What the running job listens to besides its source.
+struct Watch {
+    /// The pipeline's bus.
+    messages: BusMessages,
+    /// appsrc's "wants data" gate (backpressure on the source).
+    gate: tokio::sync::watch::Receiver<bool>,
+    /// Set by the bridge when the store refuses a segment.
+    store_failed: tokio::sync::watch::Receiver<bool>,
+}
+
 async fn run<St, E>(
     pipeline: &gst::Pipeline,
     appsrc: &gst_app::AppSrc,
-    mut messages: BusMessages,
+    watch: Watch,
     source: St,
-    gate: tokio::sync::watch::Receiver<bool>,
     shared: &Arc<Shared>,
     options: &JobOptions,
     fed: &AtomicU64,
@@ -309,6 +321,11 @@ where
     St: Stream<Item = Result<Bytes, E>>,
     E: Into<BoxError>,
 {
+    let Watch {
+        mut messages,
+        gate,
+        mut store_failed,
+    } = watch;
     let feeding = feed(appsrc, source, gate, fed);
     let mut feeding = std::pin::pin!(feeding);
     let mut fed_all = false;
@@ -321,6 +338,10 @@ where
             r = &mut feeding, if !fed_all => {
                 fed_all = true;
                 r?;
+            }
+            // The store's own error is what the job reports (see `transcode`).
+            Ok(_) = store_failed.wait_for(|failed| *failed) => {
+                return Err(MediaError::Pipeline("stopped: an output could not be stored".into()));
             }
             msg = messages.next() => {
                 let Some(msg) = msg else {

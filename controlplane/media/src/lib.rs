@@ -46,7 +46,8 @@
 //!   scene cuts), so every rendition is cut at the same instants.
 //! - No rendition is larger than the source; dimensions are even; aspect is kept.
 //! - The master playlist is written last and only on success.
-//! - Every job ends within [`JobOptions::timeout`] (plus the upload drain).
+//! - Every job ends within [`JobOptions::timeout`] (plus the upload drain), and on the
+//!   first output the store refuses, without transcoding the rest.
 #![forbid(unsafe_code)]
 
 mod branches;

@@ -1,12 +1,13 @@
 //! Proves that bad input and failing surroundings end a job with a typed error and a
 //! human-readable reason, within its time limit, and without a master playlist:
 //! empty, random, truncated and corrupt sources, a failing source stream, a source that
-//! never ends, and a store that refuses writes.
+//! never ends, a store that refuses writes and one that stops committing mid-job.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -140,9 +141,25 @@ async fn a_source_that_never_ends_hits_the_time_limit() {
     assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
 }
 
-/// A store that accepts nothing, as an unreachable S3 would.
-struct RefusingSink;
-struct RefusingWriter(String);
+/// A store that fails, in one of two ways an unreachable S3 does:
+/// - it refuses every write (`writes_fail`);
+/// - or it takes bytes but fails every commit after the first `commits` ones. That is a
+///   multipart upload to an S3 that went away: the bytes of a small segment sit in the
+///   upload's buffer until it is committed.
+#[derive(Default)]
+struct FailingSink {
+    writes_fail: bool,
+    commits: u32,
+    opened: AtomicU32,
+    committed: Arc<AtomicU32>,
+}
+
+struct FailingWriter {
+    writes_fail: bool,
+    commits: u32,
+    committed: Arc<AtomicU32>,
+    path: String,
+}
 
 fn refused(path: &str) -> SinkError {
     SinkError {
@@ -152,10 +169,16 @@ fn refused(path: &str) -> SinkError {
     }
 }
 
-impl OutputSink for RefusingSink {
-    type Writer = RefusingWriter;
-    fn writer(&self, path: &str) -> Result<RefusingWriter, SinkError> {
-        Ok(RefusingWriter(path.to_string()))
+impl OutputSink for FailingSink {
+    type Writer = FailingWriter;
+    fn writer(&self, path: &str) -> Result<FailingWriter, SinkError> {
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        Ok(FailingWriter {
+            writes_fail: self.writes_fail,
+            commits: self.commits,
+            committed: Arc::clone(&self.committed),
+            path: path.to_string(),
+        })
     }
     async fn put(&self, path: &str, _: Bytes) -> Result<(), SinkError> {
         Err(refused(path))
@@ -165,25 +188,65 @@ impl OutputSink for RefusingSink {
     }
 }
 
-impl SinkWriter for RefusingWriter {
+impl SinkWriter for FailingWriter {
     async fn write(&mut self, _: Bytes) -> Result<(), SinkError> {
-        Err(refused(&self.0))
+        if self.writes_fail {
+            return Err(refused(&self.path));
+        }
+        Ok(())
     }
     async fn finish(self) -> Result<u64, SinkError> {
-        Err(refused(&self.0))
+        if self.committed.fetch_add(1, Ordering::Relaxed) < self.commits {
+            return Ok(1);
+        }
+        Err(refused(&self.path))
     }
     async fn abort(self) {}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusing_store_fails_the_job_as_retryable() {
+    let sink = FailingSink {
+        writes_fail: true,
+        ..FailingSink::default()
+    };
     let err = media::transcode(
         chunks(video_only_ts(320, 240, 50)),
         &JobOptions::default(),
-        Arc::new(RefusingSink),
+        Arc::new(sink),
     )
     .await
     .expect_err("must fail");
     assert!(matches!(err, MediaError::Sink(_)), "{err:?}");
     assert!(err.is_retryable());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_stops_committing_stops_the_job_at_once() {
+    // 120 one-second segments if the job ran to the end.
+    let segments = 120;
+    let source = video_only_ts(320, 240, 25 * segments);
+    let sink = Arc::new(FailingSink {
+        commits: 1,
+        ..FailingSink::default()
+    });
+    let options = JobOptions {
+        ladder: media::Ladder {
+            segment_duration: Duration::from_secs(1),
+            ..media::Ladder::default()
+        },
+        ..JobOptions::default()
+    };
+    let err = media::transcode(chunks(source), &options, Arc::clone(&sink))
+        .await
+        .expect_err("must fail");
+    assert!(matches!(err, MediaError::Sink(_)), "{err:?}");
+    assert!(err.is_retryable());
+    // It stopped on the first refused commit, not at the end of the source; the margin
+    // is for the segments the pipeline cut while the stop was on its way.
+    let opened = sink.opened.load(Ordering::Relaxed);
+    assert!(
+        opened < segments / 2,
+        "{opened} of {segments} segments were opened"
+    );
 }
