@@ -14,13 +14,13 @@
 //! - Playlists: the segmenter reports each segment's duration when it closes it; the job
 //!   writes the VOD playlists from those lists at the end.
 //! - Failure: the first segment the store refuses cancels the job at once
-//!   ([`Bridge::store_failed`]). An object store takes a segment's bytes into its buffer
-//!   and only fails when it commits, after the streaming thread has moved on, so without
-//!   this signal a dead store would go unnoticed until the whole source was transcoded.
+//!   ([`Bridge::cancelled`], which the job watches). An object store takes a segment's
+//!   bytes into its buffer and only fails when it commits, after the streaming thread has
+//!   moved on, so without this signal a dead store would go unnoticed until the whole
+//!   source was transcoded.
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,10 +60,9 @@ pub struct Bridge<S: OutputSink> {
     pub sink: Arc<S>,
     /// Results.
     pub outputs: Arc<Mutex<Outputs>>,
-    /// Set when the job failed: open segments are aborted instead of committed.
-    pub cancelled: Arc<AtomicBool>,
-    /// Becomes `true` when the store refuses a segment; the job stops on it.
-    pub store_failed: Arc<watch::Sender<bool>>,
+    /// Becomes `true` when the job failed or the store refused a segment: open segments
+    /// are aborted instead of committed, and a running job stops.
+    pub cancelled: Arc<watch::Sender<bool>>,
     /// Runtime the store tasks run on.
     pub handle: tokio::runtime::Handle,
     /// Job start, for "first segment stored after" figures.
@@ -76,7 +75,6 @@ impl<S: OutputSink> Clone for Bridge<S> {
             sink: Arc::clone(&self.sink),
             outputs: Arc::clone(&self.outputs),
             cancelled: Arc::clone(&self.cancelled),
-            store_failed: Arc::clone(&self.store_failed),
             handle: self.handle.clone(),
             started: self.started,
         }
@@ -106,7 +104,7 @@ impl<S: OutputSink> Bridge<S> {
                     return this.fail(e);
                 }
             }
-            if this.cancelled.load(Ordering::Acquire) {
+            if *this.cancelled.borrow() {
                 writer.abort().await;
                 return;
             }
@@ -144,8 +142,7 @@ impl<S: OutputSink> Bridge<S> {
                 o.first_error = Some(e);
             }
         }
-        self.cancelled.store(true, Ordering::Release);
-        self.store_failed.send_replace(true);
+        self.cancelled.send_replace(true);
     }
 }
 

@@ -2,7 +2,7 @@
 //! with backpressure, watching the bus, progress, the time limit and teardown; the final
 //! step (playlists, thumbnails, master) is in `finalize`.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -175,12 +175,10 @@ where
     options.ladder.validate()?;
     init()?;
     let started = Instant::now();
-    let (store_failed, store_failed_rx) = tokio::sync::watch::channel(false);
     let bridge = Bridge {
         sink: Arc::clone(&sink),
         outputs: Arc::new(Mutex::new(Outputs::default())),
-        cancelled: Arc::new(AtomicBool::new(false)),
-        store_failed: Arc::new(store_failed),
+        cancelled: Arc::new(tokio::sync::watch::channel(false).0),
         handle: tokio::runtime::Handle::current(),
         started,
     };
@@ -203,7 +201,7 @@ where
         let watch = Watch {
             messages,
             gate: gate_rx,
-            store_failed: store_failed_rx,
+            cancelled: bridge.cancelled.subscribe(),
         };
         run(&pipeline, &appsrc, watch, source, &shared, options, &fed).await
     };
@@ -212,7 +210,7 @@ where
         Err(_) => Err(MediaError::Timeout(options.timeout)),
     };
     if result.is_err() {
-        bridge.cancelled.store(true, Ordering::Release);
+        bridge.cancelled.send_replace(true);
     }
     let stopped = set_state(&pipeline, gst::State::Null).await;
     drop(appsrc);
@@ -304,8 +302,9 @@ struct Watch {
     messages: BusMessages,
     /// appsrc's "wants data" gate (backpressure on the source).
     gate: tokio::sync::watch::Receiver<bool>,
-    /// Set by the bridge when the store refuses a segment.
-    store_failed: tokio::sync::watch::Receiver<bool>,
+    /// The bridge's cancel signal: set while the job runs only when the store refuses a
+    /// segment.
+    cancelled: tokio::sync::watch::Receiver<bool>,
 }
 
 async fn run<St, E>(
@@ -324,7 +323,7 @@ where
     let Watch {
         mut messages,
         gate,
-        mut store_failed,
+        mut cancelled,
     } = watch;
     let feeding = feed(appsrc, source, gate, fed);
     let mut feeding = std::pin::pin!(feeding);
@@ -340,7 +339,7 @@ where
                 r?;
             }
             // The store's own error is what the job reports (see `transcode`).
-            Ok(_) = store_failed.wait_for(|failed| *failed) => {
+            Ok(_) = cancelled.wait_for(|cancelled| *cancelled) => {
                 return Err(MediaError::Pipeline("stopped: an output could not be stored".into()));
             }
             msg = messages.next() => {
